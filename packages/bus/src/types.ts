@@ -1,0 +1,64 @@
+import type { Payload, Subject } from './subjects';
+
+export interface PublishOptions {
+  /** JetStream dedup id (Nats-Msg-Id): the same id within the dedup window is stored once. */
+  msgId?: string;
+}
+
+export interface MessageContext {
+  /** 1 on first delivery. */
+  deliveryCount: number;
+  /** Extends the ack deadline; call it during long work. */
+  working(): void;
+  /** Aborted when the consumer stops (SIGTERM): long handlers should stop and let the message redeliver. */
+  signal: AbortSignal;
+  subject: string;
+  msgId?: string;
+}
+
+/** Thrown (or returned via `permanent()`) for errors that retrying cannot fix: term + dead letter. */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+export interface DeadLetter<S extends Subject = Subject> {
+  subject: S;
+  payload: unknown;
+  reason: string;
+  deliveryCount: number;
+}
+
+export interface ConsumeOptions<S extends Subject> {
+  /** Durable consumer name; replicas sharing it share the work. */
+  durable: string;
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  concurrency?: number;
+  /** Nak delay per attempt (ms); defaults to exponential backoff. */
+  backoffMs?: (deliveryCount: number) => number;
+  /** Called once when a message is given up on (after max deliveries, or a PermanentError), before it is
+   *  published on the dead-letter subject and terminated; use it to mark the job failed with the reason. */
+  onDeadLetter?: (dead: DeadLetter<S>) => Promise<void>;
+}
+
+export interface Consumer {
+  stop(): Promise<void>;
+}
+
+export interface Bus {
+  publish<S extends Subject>(subject: S, payload: Payload<S>, options?: PublishOptions): Promise<{ duplicate: boolean; seq: number }>;
+  consume<S extends Subject>(
+    subject: S,
+    handler: (payload: Payload<S>, ctx: MessageContext) => Promise<void>,
+    options: ConsumeOptions<S>,
+  ): Promise<Consumer>;
+  /** Core NATS (not persisted) fan-out for UI progress: subscribe to e.g. `export.progress`. */
+  subscribe<S extends Subject>(subject: S, handler: (payload: Payload<S>) => void): { unsubscribe(): void };
+  /** Connection check for readiness probes. */
+  isConnected(): boolean;
+  /** Drains consumers and the connection (graceful shutdown). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export { ConfigError, loadConfig, loadConfigOrExit, type ConfigOf, type ConfigShape, type Env } from './load';
+export * from './schemas';
+export { z } from 'zod';

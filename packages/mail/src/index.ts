@@ -1,0 +1,66 @@
+import type { SmtpConfig } from '@pulse/config';
+import type { Logger } from '@pulse/logger';
+import nodemailer from 'nodemailer';
+
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: MailAttachment[];
+  /** Stable id for this message (e.g. `report:2026-10:<follower>`), sent as a header for tracing. */
+  idempotencyKey?: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+  verify(): Promise<boolean>;
+  close(): void;
+}
+
+export function createMailer(options: { config: SmtpConfig; logger: Logger }): Mailer {
+  const { config, logger } = options;
+  const transport = nodemailer.createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    auth: config.auth,
+    // Local captures have no TLS; a real relay negotiates STARTTLS when offered.
+    ignoreTLS: !config.secure && (config.host === '127.0.0.1' || config.host === 'localhost'),
+    pool: true,
+    maxConnections: 4,
+  });
+  return {
+    async send(message) {
+      const started = Date.now();
+      const info = await transport.sendMail({
+        from: config.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        attachments: message.attachments,
+        headers: message.idempotencyKey ? { 'X-Pulse-Message-Key': message.idempotencyKey } : undefined,
+      });
+      logger.debug(
+        { event: 'mail_sent', durationMs: Date.now() - started, attachments: message.attachments?.length ?? 0 },
+        'mail sent',
+      );
+      return { messageId: info.messageId };
+    },
+    async verify() {
+      try {
+        return await transport.verify();
+      } catch {
+        return false;
+      }
+    },
+    close: () => transport.close(),
+  };
+}

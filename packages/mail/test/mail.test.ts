@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig, smtpConfig } from '@pulse/config';
+import { createLogger } from '@pulse/logger';
+import { LogCapture, type SmtpCapture, startSmtpCapture } from '@pulse/testing';
+import { createMailer } from '../src/index';
+
+let smtp: SmtpCapture;
+beforeAll(async () => {
+  smtp = await startSmtpCapture();
+});
+afterAll(() => smtp.close());
+
+describe('mailer', () => {
+  it('delivers text, html and attachments to a real SMTP server', async () => {
+    const { smtp: config } = loadConfig({ smtp: smtpConfig }, { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port) });
+    const mailer = createMailer({ config, logger: createLogger({ name: 't', destination: new LogCapture() }) });
+    await mailer.send({
+      to: 'zoë@example.com',
+      subject: 'Rapport für Zoë',
+      text: 'hello',
+      html: '<p>hello</p>',
+      attachments: [{ filename: 'a.pdf', content: Buffer.from('%PDF-1.7'), contentType: 'application/pdf' }],
+      idempotencyKey: 'report:2026-10:1',
+    });
+    const mail = await smtp.waitFor((m) => m.subject === 'Rapport für Zoë');
+    expect(mail.to).toEqual(['zoë@example.com']);
+    expect(mail.text.trim()).toBe('hello');
+    expect(mail.html).toContain('<p>hello</p>');
+    expect(mail.attachments[0]?.content.toString()).toBe('%PDF-1.7');
+    expect(mail.raw.headers.get('x-pulse-message-key')).toBe('report:2026-10:1');
+    expect(await mailer.verify()).toBe(true);
+    mailer.close();
+  });
+});

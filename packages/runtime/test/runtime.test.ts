@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { createLogger } from '@pulse/logger';
+import { LogCapture } from '@pulse/testing';
+import { backoffDelay, createMetricsRegistry, retry, startOpsServer } from '../src/index';
+
+describe('retry', () => {
+  it('retries until success and reports each retry', async () => {
+    let calls = 0;
+    const retries: number[] = [];
+    const out = await retry(
+      async () => {
+        calls++;
+        if (calls < 3) throw new Error('flaky');
+        return 'ok';
+      },
+      { attempts: 5, baseMs: 1, onRetry: ({ attempt }) => retries.push(attempt) },
+    );
+    expect(out).toBe('ok');
+    expect(calls).toBe(3);
+    expect(retries).toEqual([1, 2]);
+  });
+
+  it('stops at once on a non-retryable error and after the last attempt', async () => {
+    let calls = 0;
+    await expect(
+      retry(async () => { calls++; throw new Error('fatal'); }, { attempts: 5, baseMs: 1, isRetryable: () => false }),
+    ).rejects.toThrow('fatal');
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(retry(async () => { calls++; throw new Error('down'); }, { attempts: 3, baseMs: 1 })).rejects.toThrow('down');
+    expect(calls).toBe(3);
+  });
+
+  it('backs off exponentially with jitter, capped', () => {
+    for (let i = 0; i < 50; i++) {
+      const d3 = backoffDelay(3, 100);
+      expect(d3).toBeGreaterThanOrEqual(200);
+      expect(d3).toBeLessThanOrEqual(400);
+      expect(backoffDelay(30, 100, 1000)).toBeLessThanOrEqual(1000);
+    }
+  });
+});
+
+describe('ops server', () => {
+  it('serves liveness, readiness naming failed checks, and metrics', async () => {
+    const logger = createLogger({ name: 't', destination: new LogCapture() });
+    let s3Up = true;
+    const ops = await startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      registry: createMetricsRegistry('t'),
+      checks: { db: async () => true, s3: async () => s3Up, hung: () => new Promise<boolean>((r) => setTimeout(() => r(true), 50)) },
+      checkTimeoutMs: 1000,
+    });
+    const base = `http://127.0.0.1:${ops.port}`;
+    try {
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+      s3Up = false;
+      const res = await fetch(`${base}/health/ready`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ failed: ['s3'], checks: { db: true, s3: false } });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('process_resident_memory_bytes');
+      expect((await fetch(`${base}/nope`)).status).toBe(404);
+    } finally {
+      await ops.close();
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import type { Readable } from 'node:stream';
+
+export type StorageBackendName = 's3' | 'local';
+
+export interface PutOptions {
+  contentType: string;
+  /** Stored as x-amz-meta-* headers (ASCII values; callers keep them small). */
+  metadata?: Record<string, string>;
+  /** Known length of a stream body; lets small streams go in one PutObject. */
+  contentLength?: number;
+  contentDisposition?: string;
+  signal?: AbortSignal;
+  /** Called with bytes sent so far, for progress. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface PutResult {
+  etag: string;
+  size: number;
+  sha256: string;
+}
+
+export interface PresignGetOptions {
+  /** Seconds; clamped to 1 s … 7 days (the SigV4 maximum). Defaults to config. */
+  expiresIn?: number;
+  /** Offered to the browser via Content-Disposition (RFC 6266 + RFC 5987 filename*). */
+  filename?: string;
+  contentType?: string;
+  /** `attachment` (default) or `inline`. */
+  disposition?: 'attachment' | 'inline';
+}
+
+export interface PresignPutOptions {
+  expiresIn?: number;
+  contentType: string;
+  /** When set, the signature binds the exact length. */
+  contentLength?: number;
+}
+
+export interface PresignedUrl {
+  url: string;
+  expiresIn: number;
+  expiresAt: Date;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag?: string;
+  lastModified?: Date;
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+export type DeleteOutcome = 'DELETED' | 'ERROR' | 'UNKNOWN';
+export interface DeleteManyResult {
+  deleted: string[];
+  /** Keys the server refused, with its reason. */
+  errors: { key: string; code: string; message: string }[];
+  /** A batch whose request failed mid-way: those keys may or may not have been deleted. */
+  unknown: string[];
+}
+
+export interface LifecycleRule {
+  id: string;
+  prefix: string;
+  expirationDays: number;
+  /** Abort incomplete multipart uploads after this many days. */
+  abortIncompleteMultipartDays?: number;
+}
+
+export interface LifecycleResult {
+  applied: boolean;
+  /** `NotImplemented` and similar: the server can't do it; retention is enforced by cleanup-worker. */
+  unsupported?: boolean;
+  changed?: boolean;
+}
+
+export interface MultipartUploadInfo {
+  key: string;
+  uploadId: string;
+  initiated?: Date;
+}
+
+export interface HealthResult {
+  ok: boolean;
+  backend: StorageBackendName;
+  latencyMs: number;
+  buckets: Record<string, boolean>;
+  error?: string;
+}
+
+/** The storage API every app depends on; `s3` and `local` backends implement it. */
+export interface Storage {
+  readonly backend: StorageBackendName;
+  put(bucket: string, key: string, body: Buffer | Readable, options: PutOptions): Promise<PutResult>;
+  get(bucket: string, key: string, options?: { signal?: AbortSignal; range?: string }): Promise<{ body: Readable; info: ObjectInfo }>;
+  head(bucket: string, key: string): Promise<ObjectInfo | null>;
+  exists(bucket: string, key: string): Promise<boolean>;
+  presignGet(bucket: string, key: string, options?: PresignGetOptions): Promise<PresignedUrl>;
+  presignPut(bucket: string, key: string, options: PresignPutOptions): Promise<PresignedUrl>;
+  delete(bucket: string, key: string): Promise<void>;
+  /** Cleanup flows: never throws; reports the outcome instead. */
+  deleteQuietly(bucket: string, key: string): Promise<DeleteOutcome>;
+  deleteMany(bucket: string, keys: string[]): Promise<DeleteManyResult>;
+  /** Every object under `prefix`, page by page (bounded memory whatever the bucket size). */
+  list(bucket: string, prefix?: string, options?: { pageSize?: number; signal?: AbortSignal }): AsyncIterable<ObjectInfo>;
+  listMultipartUploads(bucket: string, prefix?: string): AsyncIterable<MultipartUploadInfo>;
+  abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+  ensureBucket(bucket: string): Promise<void>;
+  putLifecycle(bucket: string, rules: LifecycleRule[]): Promise<LifecycleResult>;
+  getLifecycle(bucket: string): Promise<LifecycleRule[] | null>;
+  health(buckets?: string[]): Promise<HealthResult>;
+  close(): void;
+}

@@ -1,0 +1,4 @@
+export { createTestDatabase, ensureTemplate, type TestDatabase } from './database';
+export { LogCapture } from './log-capture';
+export { NATS_URL, PG_ADMIN_URL, s3TestEnv, uniqueName } from './services';
+export { startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture';

@@ -1,0 +1,74 @@
+import { type AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface CapturedMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  attachments: { filename?: string; contentType: string; content: Buffer }[];
+  raw: ParsedMail;
+}
+
+/** A real SMTP server on a random loopback port that keeps every message it receives. */
+export interface SmtpCapture {
+  host: string;
+  port: number;
+  messages: CapturedMail[];
+  /** Resolves with the first message matching `pred`, waiting up to `timeoutMs`. */
+  waitFor(pred: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  close(): Promise<void>;
+}
+
+export async function startSmtpCapture(): Promise<SmtpCapture> {
+  const messages: CapturedMail[] = [];
+  const waiters = new Set<() => void>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, done) {
+      simpleParser(stream)
+        .then((raw) => {
+          const toField = Array.isArray(raw.to) ? raw.to : raw.to ? [raw.to] : [];
+          messages.push({
+            to: toField.flatMap((a) => a.value.map((v) => v.address ?? '')),
+            subject: raw.subject ?? '',
+            text: raw.text ?? '',
+            html: typeof raw.html === 'string' ? raw.html : '',
+            attachments: raw.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+            raw,
+          });
+          for (const w of waiters) w();
+          done();
+        })
+        .catch(done);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    host: '127.0.0.1',
+    port,
+    messages,
+    waitFor(pred, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = messages.find(pred);
+          if (!found) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching email within ${timeoutMs} ms (${messages.length} received)`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
