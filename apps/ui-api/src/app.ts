@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Histogram } from '@pulse/runtime';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AppDeps } from './deps';
+import './http/context';
+import { errorHandler } from './http/error-handler';
+import { errors } from './http/errors';
+import { csrfGuard, loadSession } from './http/session';
+import { routeModules } from './routes/index';
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.http.trustProxy);
+  app.set('etag', false);
+
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [deps.metrics],
+  });
+
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    req.id = given && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', req.id);
+    const end = httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      // The route pattern, not the raw path: ids in paths would explode the label cardinality.
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      end({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'upgrade-insecure-requests': null },
+      },
+      strictTransportSecurity: deps.config.app.production,
+    }),
+  );
+  app.use(express.json({ limit: '100kb' }));
+  app.use(loadSession(deps));
+  app.use('/api', csrfGuard);
+
+  for (const mount of routeModules) app.use(mount(deps));
+
+  app.use('/api', (_req, _res, next) => next(errors.notFound('route')));
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
+  // The UI is a single page: unknown non-API paths get the shell, which routes on the client.
+  app.get(/^\/(?!api\/|r\/|health|metrics).*/, (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'index.html')));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

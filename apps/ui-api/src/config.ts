@@ -1,0 +1,84 @@
+import {
+  bool,
+  dbConfig,
+  httpConfig,
+  int,
+  logConfig,
+  natsConfig,
+  nodeEnv,
+  s3Config,
+  smtpConfig,
+  z,
+} from '@pulse/config';
+
+const DAY = 86_400;
+
+/** Everything ui-api reads from its environment beyond the shared concerns. */
+export const uiApiSettings = z
+  .object({
+    NODE_ENV: z.string().optional(),
+    DEBUG: bool(false),
+    AUTH_DEV_ECHO: bool(false),
+    SESSION_TTL_HOURS: int(24 * 7, 1, 24 * 90),
+    OTP_TTL_MINUTES: int(10, 1, 60),
+    OTP_MAX_ATTEMPTS: int(5, 1, 20),
+    OTP_RATE_PER_EMAIL_PER_HOUR: int(5, 1, 1000),
+    OTP_RATE_PER_IP_PER_HOUR: int(30, 1, 10_000),
+    // Signs report links (/r/{token}) and local-storage URLs; shared with report-worker.
+    LINK_SIGNING_SECRET: z.string().min(16),
+    EXPORT_MAX_RANGE_DAYS: int(366, 1, 3660),
+    EXPORT_MAX_RUNNING_PER_USER: int(3, 1, 100),
+    EXPORT_RETENTION_DAYS: int(7, 1, 3650),
+    UPLOAD_MAX_BYTES: int(100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    UPLOAD_ALLOWED_TYPES: z
+      .string()
+      .default('application/pdf,text/csv,application/json,application/octet-stream,image/png,image/jpeg,application/zip')
+      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+    DOWNLOAD_URL_MAX_EXPIRY_S: int(DAY, 1, 7 * DAY),
+    ACQUISITION_RECEIVERS: z
+      .string()
+      .default('twente,kiwi-de,hackgreen,nl-utwente,dk-sdr,pl-szczecin,fr-f4kmn')
+      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+    OUTBOX_INTERVAL_MS: int(500, 50, 60_000),
+  })
+  .superRefine((e, ctx) => {
+    // The dev echo prints login codes in API responses: never in production, whatever the flag says.
+    if (e.AUTH_DEV_ECHO && e.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_ECHO'], message: 'must not be enabled when NODE_ENV=production' });
+    }
+  })
+  .transform((e) => ({
+    production: e.NODE_ENV === 'production',
+    debug: e.DEBUG,
+    auth: {
+      devEcho: e.AUTH_DEV_ECHO,
+      sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
+      otpTtlMs: e.OTP_TTL_MINUTES * 60_000,
+      otpMaxAttempts: e.OTP_MAX_ATTEMPTS,
+      otpPerEmailPerHour: e.OTP_RATE_PER_EMAIL_PER_HOUR,
+      otpPerIpPerHour: e.OTP_RATE_PER_IP_PER_HOUR,
+    },
+    linkSigningSecret: e.LINK_SIGNING_SECRET,
+    exports: {
+      maxRangeDays: e.EXPORT_MAX_RANGE_DAYS,
+      maxRunningPerUser: e.EXPORT_MAX_RUNNING_PER_USER,
+      retentionDays: e.EXPORT_RETENTION_DAYS,
+    },
+    uploads: { maxBytes: e.UPLOAD_MAX_BYTES, allowedTypes: e.UPLOAD_ALLOWED_TYPES },
+    downloadUrlMaxExpirySec: e.DOWNLOAD_URL_MAX_EXPIRY_S,
+    acquisition: { receivers: e.ACQUISITION_RECEIVERS },
+    outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
+  }));
+
+export const uiApiConfigShape = {
+  env: nodeEnv,
+  log: logConfig,
+  http: httpConfig,
+  db: dbConfig,
+  nats: natsConfig,
+  s3: s3Config,
+  smtp: smtpConfig,
+  app: uiApiSettings,
+};
+
+export type UiApiConfig = { [K in keyof typeof uiApiConfigShape]: z.output<(typeof uiApiConfigShape)[K]> };

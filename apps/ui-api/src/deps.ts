@@ -1,0 +1,22 @@
+import type { Bus } from '@pulse/bus';
+import type { Db } from '@pulse/db';
+import type { Logger } from '@pulse/logger';
+import type { Mailer } from '@pulse/mail';
+import type { Registry } from '@pulse/runtime';
+import type { Storage } from '@pulse/storage';
+import type { UiApiConfig } from './config';
+
+/** Everything a route needs, passed in (tests build it with real services and their own config). */
+export interface AppDeps {
+  config: UiApiConfig;
+  logger: Logger;
+  db: Db;
+  storage: Storage;
+  bus: Bus;
+  mailer: Mailer;
+  metrics: Registry;
+  /** Injected clock: tests move time to check expiry (OTP codes, report links, exports). */
+  now: () => Date;
+  /** Asks the outbox relay to publish now instead of at its next tick (lower latency after a write). */
+  kickOutbox: () => void;
+}

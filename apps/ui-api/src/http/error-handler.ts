@@ -1,0 +1,38 @@
+import type { Logger } from '@pulse/logger';
+import type { NextFunction, Request, Response } from 'express';
+import { errors, HttpError } from './errors';
+
+/** Maps anything thrown to `{error: {code, message}}`; internals are logged, never sent. */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) {
+      logger.error({ event: 'http_error', err: httpError.cause ?? err, reqId: req.id, path: req.path }, 'request failed');
+    }
+    if (res.headersSent) return;
+    const retryAfter = (httpError.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;
+    if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    res.status(httpError.status).json({
+      error: {
+        code: httpError.code,
+        message: httpError.message,
+        ...(httpError.status === 400 && httpError.details ? { details: httpError.details } : {}),
+      },
+    });
+  };
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  // body-parser / express errors carry a status and a type; keep them 4xx with our shape.
+  const e = err as { status?: number; type?: string; expose?: boolean };
+  if (e?.type === 'entity.parse.failed') return errors.badRequest('invalid_json', 'request body is not valid JSON');
+  if (e?.type === 'entity.too.large') return errors.payloadTooLarge('request body is too large');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return errors.unsupportedMediaType('unsupported request encoding');
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new HttpError(e.status, 'bad_request', 'the request could not be processed');
+  }
+  return errors.internal(err);
+}

@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '@pulse/db';
+import type { NextFunction, Request, Response } from 'express';
+import type { AuthUser } from './context';
+import { errors } from './errors';
+
+export const SESSION_COOKIE = 'pulse_session';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const newSessionToken = () => `ps_${randomBytes(32).toString('base64url')}`;
+
+function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+function tokenFrom(req: Request): { token: string; via: AuthUser['via'] } | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim(), via: 'bearer' };
+  const cookie = readCookie(req, SESSION_COOKIE);
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+/** Resolves the session (if any) for every request; only the token's hash is ever looked up. */
+export function loadSession(deps: { db: Db; now?: () => Date }) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const found = tokenFrom(req);
+      if (found && found.token.length <= 200) {
+        const { rows } = await deps.db.pool.query<{
+          session_id: string;
+          id: string;
+          email: string;
+          name: string;
+          role: AuthUser['role'];
+        }>(
+          `SELECT s.id AS session_id, u.id, u.email, u.name, u.role
+             FROM auth_sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
+          [hashToken(found.token), deps.now?.() ?? new Date()],
+        );
+        const row = rows[0];
+        if (row) {
+          req.user = { id: row.id, email: row.email, name: row.name, role: row.role, sessionId: row.session_id, via: found.via };
+        }
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export function requireUser(req: Request): AuthUser {
+  if (!req.user) throw errors.unauthorized();
+  return req.user;
+}
+
+export function requireAdmin(req: Request): AuthUser {
+  const user = requireUser(req);
+  if (user.role !== 'admin') throw errors.forbidden('admin_only', 'this action needs an administrator');
+  return user;
+}
+
+/**
+ * CSRF defence for cookie sessions: state-changing requests must carry `X-Requested-With` (a header a
+ * cross-site form can't set without a CORS preflight we never grant). Bearer clients are exempt.
+ */
+export function csrfGuard(req: Request, _res: Response, next: NextFunction) {
+  const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+  if (safe || req.user?.via !== 'cookie') return next();
+  if (req.get('x-requested-with') === 'pulse') return next();
+  next(errors.forbidden('csrf', 'missing X-Requested-With: pulse header'));
+}
