@@ -1,0 +1,14 @@
+export { type AdvisoryLockResult, withAdvisoryLock } from './advisory-lock';
+export { type CreateDbOptions, createDb, type Db } from './client';
+export { isUniqueViolation } from './errors';
+export * from './generated/prisma/client';
+export {
+  enqueueOutbox,
+  type OutboxMessage,
+  type OutboxPublish,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type RelayPass,
+  startOutboxRelay,
+} from './outbox';
+export { DEMO_USERS, type SeedOptions, type SeedSummary, seedDemo } from './seed';

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { isUniqueViolation, Prisma } from '../src';
+import { type OpenTestDb, openTestDb } from './helpers';
+
+describe('createDb', () => {
+  let t: OpenTestDb;
+  beforeAll(async () => {
+    t = await openTestDb(2);
+  });
+  afterAll(() => t.dispose());
+
+  it('runs Prisma over the shared pool', async () => {
+    expect(t.db.pool.totalCount).toBe(0);
+    await t.db.prisma.device.create({ data: { id: 'dev-1', name: 'Device 1' } });
+    // The pool was never used directly, so a connection in it can only be Prisma's.
+    expect(t.db.pool.totalCount).toBeGreaterThan(0);
+  });
+
+  it('round-trips telemetry with a BigInt id beyond 2^53', async () => {
+    const big = 2n ** 60n + 7n;
+    const ts = new Date('2026-10-01T12:34:56.789Z');
+    await t.db.prisma.telemetry.create({
+      data: { id: big, deviceId: 'dev-1', ts, metric: 'temperature', value: 21.5 },
+    });
+    const row = await t.db.prisma.telemetry.findUniqueOrThrow({ where: { id: big } });
+    expect(row).toEqual({ id: big, deviceId: 'dev-1', ts, metric: 'temperature', value: 21.5 });
+    const raw = await t.db.pool.query<{ id: string }>('SELECT id::text FROM telemetry WHERE metric = $1', [
+      'temperature',
+    ]);
+    expect(raw.rows[0]?.id).toBe(big.toString());
+  });
+
+  it('rejects a second artifact file on the same bucket + object key with P2002', async () => {
+    const owner = await t.db.prisma.user.create({ data: { email: 'owner@example.test', name: 'Owner' } });
+    const artifact = await t.db.prisma.artifact.create({ data: { ownerId: owner.id, kind: 'export', title: 'x' } });
+    const file = {
+      artifactId: artifact.id,
+      ownerId: owner.id,
+      bucket: 'pulse-exports',
+      objectKey: 'exports/abc.csv',
+      contentType: 'text/csv',
+      originalFilename: 'abc.csv',
+    };
+    await t.db.prisma.artifactFile.create({ data: file });
+    const second = t.db.prisma.artifactFile.create({ data: file });
+    await expect(second).rejects.toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+    await expect(second).rejects.toMatchObject({ code: 'P2002' });
+    expect(isUniqueViolation(await second.catch((e: unknown) => e))).toBe(true);
+  });
+
+  it('recognises a unique violation from raw SQL too', async () => {
+    const err = await t.db.pool
+      .query(`INSERT INTO devices (id, name) VALUES ('dev-1', 'again')`)
+      .catch((e: unknown) => e);
+    expect(isUniqueViolation(err)).toBe(true);
+    expect(isUniqueViolation(new Error('other'))).toBe(false);
+  });
+
+  it('survives an idle connection being killed', async () => {
+    await t.db.pool.query('SELECT 1');
+    const admin = await t.db.pool.connect();
+    try {
+      // Kill every other backend of this database: the idle pooled client gets an 'error' event.
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+    } finally {
+      admin.release();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(t.db.prisma.device.count()).resolves.toBeGreaterThan(0);
+  });
+});
