@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Static validation of docker-compose.yml (no Docker engine needed): the compose file parses and
+# resolves, every service the architecture needs exists, and it agrees with the local stack's names.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if command -v docker-compose >/dev/null; then
+  docker-compose -f docker-compose.yml config -q
+  services=$(docker-compose -f docker-compose.yml config --services | sort | tr '\n' ' ')
+else
+  echo "compose-check: docker-compose not installed; skipping the resolver check" >&2
+  services=$(node -e 'console.log("")')
+fi
+for s in postgres nats minio minio-init mailpit migrate ui-api export-worker report-worker acquisition-worker cleanup-worker; do
+  [[ -z $services || " $services " == *" $s "* ]] || { echo "compose-check: service $s missing"; exit 1; }
+done
+# Same bucket names and env names as the local stack (scripts/stack/env.ts).
+for name in S3_BUCKET_EXPORTS S3_BUCKET_REPORTS S3_BUCKET_RAW_IQ S3_BUCKET_ARTIFACTS S3_PUBLIC_ENDPOINT LINK_SIGNING_SECRET DATABASE_URL NATS_URL SMTP_HOST PUBLIC_BASE_URL; do
+  grep -q "$name" docker-compose.yml || { echo "compose-check: $name not set in docker-compose.yml"; exit 1; }
+  grep -q "$name" .env.example || { echo "compose-check: $name not documented in .env.example"; exit 1; }
+done
+for b in pulse-exports pulse-reports pulse-raw-iq pulse-artifacts; do
+  grep -q "$b" scripts/stack/env.ts || { echo "compose-check: bucket $b differs from the local stack"; exit 1; }
+done
+# Every published port binds to loopback only.
+if grep -nE '^\s*ports:.*"[0-9]+:[0-9]+"' docker-compose.yml; then echo "compose-check: a port is not bound to 127.0.0.1"; exit 1; fi
+echo "compose-check: ok ($services)"

@@ -1,0 +1,240 @@
+// Smoke test of a whole running stack (local or compose): one line per step, then
+// `smoke: N passed, M failed`; exits non-zero on any failure.
+//   node --import tsx scripts/smoke.ts [--base URL] [--mail URL] [--compose]
+// --compose: `docker compose up --wait --build`, the steps, then `docker compose down -v`.
+import { execFileSync } from 'node:child_process';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const compose = args.includes('--compose');
+const BASE = opt('--base', process.env.SMOKE_BASE_URL ?? (compose ? 'http://localhost:8080' : 'http://127.0.0.1:8080'));
+const MAIL = opt('--mail', process.env.SMOKE_MAIL_URL ?? (compose ? 'http://localhost:8025' : 'http://127.0.0.1:8025'));
+const ADMIN = process.env.SMOKE_ADMIN_EMAIL ?? 'demo@pulse.local';
+const OTHER = process.env.SMOKE_OTHER_EMAIL ?? 'bob@pulse.local';
+
+let passed = 0;
+let failed = 0;
+const state: Record<string, string> = {};
+
+async function step(name: string, fn: () => Promise<string | void>): Promise<void> {
+  const t0 = Date.now();
+  try {
+    const detail = await fn();
+    passed++;
+    process.stdout.write(`ok    ${name} (${Date.now() - t0} ms)${detail ? ` — ${detail}` : ''}\n`);
+  } catch (err) {
+    failed++;
+    process.stdout.write(`FAIL  ${name} (${Date.now() - t0} ms) — ${(err as Error).message}\n`);
+  }
+}
+
+function assert(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}
+
+async function api(method: string, path: string, token: string | undefined, body?: unknown): Promise<Response> {
+  return fetch(`${BASE}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+}
+
+async function json<T = Record<string, unknown>>(res: Response, expect: number): Promise<T> {
+  const text = await res.text();
+  assert(res.status === expect, `expected ${expect}, got ${res.status}: ${text.slice(0, 200)}`);
+  return JSON.parse(text) as T;
+}
+
+interface MailSummary {
+  ID: string;
+  To: { Address: string }[];
+  Subject: string;
+  Created: string;
+}
+
+async function waitForMail(to: string, subject: RegExp, since: number, timeoutMs = 30_000): Promise<{ Text: string; HTML: string }> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const list = (await (await fetch(`${MAIL}/api/v1/messages`)).json()) as { messages: MailSummary[] };
+    const hit = list.messages.find(
+      (m) => m.To.some((t) => t.Address.toLowerCase() === to) && subject.test(m.Subject) && Date.parse(m.Created) >= since - 2000,
+    );
+    if (hit) return (await (await fetch(`${MAIL}/api/v1/message/${hit.ID}`)).json()) as { Text: string; HTML: string };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no mail to ${to} matching ${subject} within ${timeoutMs} ms`);
+}
+
+async function login(email: string): Promise<string> {
+  const since = Date.now();
+  const req = await json<{ devCode?: string }>(await api('POST', '/api/v1/auth/otp/request', undefined, { email }), 202);
+  const code = req.devCode ?? /\b(\d{6})\b/.exec((await waitForMail(email, /code|sign/i, since)).Text)?.[1];
+  assert(code, 'no code found in the email');
+  const session = await json<{ token: string }>(await api('POST', '/api/v1/auth/otp/verify', undefined, { email, code }), 200);
+  assert(session.token, 'no session token');
+  return session.token;
+}
+
+/** Follows the API's 302 to the presigned URL and returns the object's bytes. */
+async function download(path: string, token?: string): Promise<{ bytes: Buffer; location: string }> {
+  const res = await api('GET', path, token);
+  assert(res.status === 302, `expected 302, got ${res.status}`);
+  const location = res.headers.get('location');
+  assert(location, 'no Location header');
+  const obj = await fetch(new URL(location, BASE));
+  assert(obj.status === 200, `object fetch answered ${obj.status}`);
+  return { bytes: Buffer.from(await obj.arrayBuffer()), location };
+}
+
+async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`${what}: timed out after ${timeoutMs} ms`);
+}
+
+function lastMonth(): string {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.toISOString().slice(0, 7);
+}
+
+async function main(): Promise<void> {
+  if (compose) {
+    process.stdout.write('smoke: docker compose up --wait --build (DEBUG=1 for the test-PDF endpoint)\n');
+    execFileSync('docker', ['compose', 'up', '--wait', '--build', '-d'], { stdio: 'inherit', env: { ...process.env, DEBUG: '1' } });
+  }
+  try {
+    await run();
+  } finally {
+    if (compose) execFileSync('docker', ['compose', 'down', '-v'], { stdio: 'inherit' });
+  }
+  process.stdout.write(`smoke: ${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+async function run(): Promise<void> {
+  await step('ready: /health/ready is 200', async () => {
+    const body = await poll('ready', async () => {
+      const res = await fetch(`${BASE}/health/ready`).catch(() => undefined);
+      return res?.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+    }, 60_000);
+    return JSON.stringify(body.checks ?? body);
+  });
+
+  await step(`login: OTP for ${ADMIN} read from the mail capture`, async () => {
+    state.token = await login(ADMIN);
+    const me = await json<{ email: string }>(await api('GET', '/api/v1/me', state.token), 200);
+    assert(me.email === ADMIN, `me is ${me.email}`);
+  });
+
+  await step('debug: put-test-pdf stores a PDF', async () => {
+    const res = await json<{ fileId: string }>(await api('POST', '/api/v1/debug/s3/put-test-pdf', state.token, {}), 201);
+    state.pdfFileId = res.fileId;
+    return `file ${res.fileId}`;
+  });
+
+  await step('download: 302 to a presigned URL, body is a PDF', async () => {
+    const { bytes, location } = await download(`/api/v1/files/${state.pdfFileId}/download`, state.token);
+    state.presigned = location;
+    assert(bytes.subarray(0, 4).toString() === '%PDF', 'body does not start with %PDF');
+    return `${bytes.length} bytes`;
+  });
+
+  await step('files: /me/files lists it', async () => {
+    const list = await json<{ items: { id: string }[] }>(await api('GET', '/api/v1/me/files', state.token), 200);
+    assert(list.items.some((f) => f.id === state.pdfFileId), 'file not listed');
+    return `${list.items.length} files`;
+  });
+
+  await step('export: CSV of the last 3 days, downloaded, header + rows', async () => {
+    const to = new Date();
+    const from = new Date(to.getTime() - 3 * 86_400_000);
+    const created = await json<{ id: string }>(
+      await api('POST', '/api/v1/exports', state.token, { format: 'csv', from: from.toISOString(), to: to.toISOString() }),
+      202,
+    );
+    const done = await poll('export', async () => {
+      const s = await json<{ status: string; rowsDone: number | string; error?: string }>(await api('GET', `/api/v1/exports/${created.id}`, state.token), 200);
+      if (s.status === 'failed') throw new Error(`export failed: ${s.error}`);
+      return s.status === 'succeeded' ? s : undefined;
+    });
+    const { bytes } = await download(`/api/v1/exports/${created.id}/download`, state.token);
+    const lines = bytes.toString('utf8').trimEnd().split('\n');
+    assert(/^ts,device_id,metric,value$/.test(lines[0] ?? ''), `unexpected header ${lines[0]}`);
+    assert(lines.length - 1 === Number(done.rowsDone), `rows ${lines.length - 1} != rowsDone ${done.rowsDone}`);
+    assert(lines.length > 1, 'export has no rows');
+    state.exportId = created.id;
+    return `${lines.length - 1} rows`;
+  });
+
+  await step(`report: run ${lastMonth()}, the email's link downloads a PDF`, async () => {
+    const since = Date.now();
+    const period = lastMonth();
+    const res = await api('POST', '/api/v1/reports/run', state.token, { period, resend: true });
+    assert(res.status === 202, `run answered ${res.status}: ${await res.text()}`);
+    const mail = await waitForMail(ADMIN, new RegExp(period), since, 90_000);
+    const link = /(https?:\/\/[^\s"'<>]+\/r\/[A-Za-z0-9._~-]+)/.exec(mail.Text)?.[1];
+    assert(link, 'no report link in the email');
+    const viaApi = await fetch(link, { redirect: 'manual' });
+    assert(viaApi.status === 302, `report link answered ${viaApi.status}`);
+    const obj = await fetch(viaApi.headers.get('location')!);
+    const bytes = Buffer.from(await obj.arrayBuffer());
+    assert(obj.status === 200 && bytes.subarray(0, 4).toString() === '%PDF', 'report link did not give a PDF');
+    return `${bytes.length} bytes`;
+  });
+
+  await step('acquisition: 2 receivers, .npy downloads as NumPy', async () => {
+    const acq = await json<{ taskId: string }>(
+      await api('POST', '/api/v1/acquisition/acquire', state.token, { frequencyHz: 7_100_000, durationMs: 100, sampleRate: 48_000, receivers: undefined }),
+      202,
+    );
+    const final = await poll('acquisition', async () => {
+      const s = await json<{ state: string }>(await api('GET', `/api/v1/acquisition/status/${acq.taskId}`, state.token), 200);
+      return ['SUCCESS', 'PARTIAL_FAILURE', 'FAILED'].includes(s.state) ? s : undefined;
+    });
+    assert(final.state === 'SUCCESS', `state ${final.state}`);
+    const session = await json<{ measurements: { npyDownloadUrl: string }[] }>(
+      await api('GET', `/api/v1/acquisition/sessions/${acq.taskId}`, state.token),
+      200,
+    );
+    const first = session.measurements[0];
+    assert(first, 'no measurements');
+    const { bytes } = await download(first.npyDownloadUrl, state.token);
+    assert(bytes.subarray(0, 6).equals(Buffer.from('\x93NUMPY', 'latin1')), 'not an .npy file');
+    return `${session.measurements.length} measurements`;
+  });
+
+  await step(`access: ${OTHER} gets 404 on someone else's file and export`, async () => {
+    const other = await login(OTHER);
+    for (const path of [`/api/v1/files/${state.pdfFileId}/download`, `/api/v1/exports/${state.exportId}`]) {
+      const res = await api('GET', path, other);
+      assert(res.status === 404, `${path} answered ${res.status}`);
+    }
+  });
+
+  await step('s3: a tampered presigned URL is refused with 403', async () => {
+    assert(state.presigned, 'no presigned URL from an earlier step');
+    const url = new URL(state.presigned);
+    const sig = url.searchParams.get('X-Amz-Signature') ?? url.searchParams.get('sig');
+    assert(sig, 'no signature in the URL');
+    const flipped = (sig[0] === 'a' ? 'b' : 'a') + sig.slice(1);
+    url.searchParams.set(url.searchParams.has('X-Amz-Signature') ? 'X-Amz-Signature' : 'sig', flipped);
+    const res = await fetch(url);
+    assert(res.status === 403, `tampered URL answered ${res.status}`);
+  });
+}
+
+await main();

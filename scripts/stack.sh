@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command for the local stack: installs what the project needs (pnpm, dependencies), then runs
+# scripts/stack/run.ts. Usage: bash scripts/stack.sh [up [--detach] | down | status]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/bootstrap.sh
+ensure_pnpm
+[[ ${1:-up} == up ]] && ensure_deps
+exec node --import tsx scripts/stack/run.ts "${@:-up}"

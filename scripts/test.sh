@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine of this kind: installs what is missing, starts real S3 (Ceph RGW),
+# checks schema drift, types, lint and the compose file, runs every package's jest suite against real
+# Postgres/NATS/RGW/SMTP/Chromium, then the smoke script against the local stack.
+# The last line is the total: `ci: N passed, M failed` (jest tests + named checks).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/bootstrap.sh
+LOG_DIR=${TEST_LOG_DIR:-/tmp/pulse-test-logs}
+mkdir -p "$LOG_DIR"
+
+ensure_pnpm
+ensure_apt
+ensure_services
+ensure_deps
+
+passed=0 failed=0
+check() { # check NAME CMD...: one named pass/fail item, output kept in $LOG_DIR/NAME.log
+  local name=$1; shift
+  if "$@" >"$LOG_DIR/$name.log" 2>&1; then
+    passed=$((passed + 1)); echo "check: $name ok"
+  else
+    failed=$((failed + 1)); echo "check: $name FAILED (last lines of $LOG_DIR/$name.log):"; tail -n 25 "$LOG_DIR/$name.log" | sed 's/^/    /'
+  fi
+}
+
+set -a; eval "$(bash scripts/s3/start-rgw.sh)"; set +a
+
+export DATABASE_URL=${DRIFT_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
+check schema-drift pnpm --filter @pulse/db drift
+unset DATABASE_URL
+check typecheck pnpm typecheck
+check lint pnpm lint
+check compose-config bash scripts/compose-check.sh
+
+# Jest: every package, sequentially (2 cores; the suites share the real services).
+pnpm test 2>&1 | tee "$LOG_DIR/jest.log"
+read -r jp jf < <(node scripts/lib/jest-totals.cjs "$LOG_DIR/jest.log")
+passed=$((passed + jp)); failed=$((failed + jf))
+echo "jest: $jp passed, $jf failed"
+
+# Smoke: the whole local stack, the way an operator runs it.
+if bash scripts/stack.sh up --detach >"$LOG_DIR/stack.log" 2>&1; then
+  node --import tsx scripts/smoke.ts --base http://127.0.0.1:8080 --mail http://127.0.0.1:8025 2>&1 | tee "$LOG_DIR/smoke.log"
+  read -r sp sf < <(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/smoke.log" | tail -1)
+  passed=$((passed + ${sp:-0})); failed=$((failed + ${sf:-1}))
+else
+  echo "stack: failed to start (last lines of $LOG_DIR/stack.log):"; tail -n 30 "$LOG_DIR/stack.log"
+  failed=$((failed + 1))
+fi
+bash scripts/stack.sh down >/dev/null 2>&1 || true
+
+echo "ci: $passed passed, $failed failed"
+[[ $failed == 0 ]]
