@@ -41,6 +41,8 @@ export interface PresignedUrl {
   url: string;
   expiresIn: number;
   expiresAt: Date;
+  /** Headers the client must send with the request (presigned PUT: the signed Content-Type). */
+  headers?: Record<string, string>;
 }
 
 export interface ObjectInfo {

@@ -1,0 +1,12 @@
+export { contentDisposition, type DispositionType } from './content-disposition';
+export { type CreateStorageOptions, createStorage } from './create-storage';
+export { isStorageError, STORAGE_ERRORS, StorageError, type StorageErrorCode } from './errors';
+export { MAX_PRESIGN_EXPIRY_S } from './expiry';
+export {
+  LOCAL_STORAGE_ROUTE,
+  type LocalSignatureCheck,
+  type LocalSignedRequest,
+  verifyLocalSignature,
+} from './local/signing';
+export type { StorageMetrics } from './observe';
+export type * from './types';

@@ -1,0 +1,42 @@
+import type { Storage } from '../types';
+import { ensureBucket } from './buckets';
+import { createS3Clients } from './clients';
+import type { S3Context } from './context';
+import { checkHealth } from './health';
+import { getLifecycle, putLifecycle } from './lifecycle';
+import {
+  abortUpload,
+  deleteObject,
+  deleteObjectQuietly,
+  deleteObjects,
+  getObject,
+  headObject,
+  listObjects,
+  listUploads,
+} from './objects';
+import { presignGet, presignPut } from './presign';
+import { putObject } from './upload';
+
+export function createS3Storage(deps: Omit<S3Context, 'clients'>): Storage {
+  const ctx: S3Context = { ...deps, clients: createS3Clients(deps.config) };
+  return {
+    backend: 's3',
+    put: (bucket, key, body, options) => putObject(ctx, bucket, key, body, options),
+    get: (bucket, key, options) => getObject(ctx, bucket, key, options),
+    head: (bucket, key) => headObject(ctx, bucket, key),
+    exists: async (bucket, key) => (await headObject(ctx, bucket, key)) !== null,
+    presignGet: (bucket, key, options) => presignGet(ctx, bucket, key, options),
+    presignPut: (bucket, key, options) => presignPut(ctx, bucket, key, options),
+    delete: (bucket, key) => deleteObject(ctx, bucket, key),
+    deleteQuietly: (bucket, key) => deleteObjectQuietly(ctx, bucket, key),
+    deleteMany: (bucket, keys) => deleteObjects(ctx, bucket, keys),
+    list: (bucket, prefix, options) => listObjects(ctx, bucket, prefix, options),
+    listMultipartUploads: (bucket, prefix) => listUploads(ctx, bucket, prefix),
+    abortMultipartUpload: (bucket, key, uploadId) => abortUpload(ctx, bucket, key, uploadId),
+    ensureBucket: (bucket) => ensureBucket(ctx, bucket),
+    putLifecycle: (bucket, rules) => putLifecycle(ctx, bucket, rules),
+    getLifecycle: (bucket) => getLifecycle(ctx, bucket),
+    health: (buckets) => checkHealth(ctx, buckets ?? Object.values(ctx.config.buckets)),
+    close: () => ctx.clients.destroy(),
+  };
+}
