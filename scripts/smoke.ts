@@ -19,7 +19,7 @@ let passed = 0;
 let failed = 0;
 const state: Record<string, string> = {};
 
-async function step(name: string, fn: () => Promise<string | void>): Promise<void> {
+async function step(name: string, fn: () => Promise<string | undefined>): Promise<void> {
   const t0 = Date.now();
   try {
     const detail = await fn();
@@ -60,12 +60,20 @@ interface MailSummary {
   Created: string;
 }
 
-async function waitForMail(to: string, subject: RegExp, since: number, timeoutMs = 30_000): Promise<{ Text: string; HTML: string }> {
+async function waitForMail(
+  to: string,
+  subject: RegExp,
+  since: number,
+  timeoutMs = 30_000,
+): Promise<{ Text: string; HTML: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const list = (await (await fetch(`${MAIL}/api/v1/messages`)).json()) as { messages: MailSummary[] };
     const hit = list.messages.find(
-      (m) => m.To.some((t) => t.Address.toLowerCase() === to) && subject.test(m.Subject) && Date.parse(m.Created) >= since - 2000,
+      (m) =>
+        m.To.some((t) => t.Address.toLowerCase() === to) &&
+        subject.test(m.Subject) &&
+        Date.parse(m.Created) >= since - 2000,
     );
     if (hit) return (await (await fetch(`${MAIL}/api/v1/message/${hit.ID}`)).json()) as { Text: string; HTML: string };
     await new Promise((r) => setTimeout(r, 500));
@@ -75,10 +83,16 @@ async function waitForMail(to: string, subject: RegExp, since: number, timeoutMs
 
 async function login(email: string): Promise<string> {
   const since = Date.now();
-  const req = await json<{ devCode?: string }>(await api('POST', '/api/v1/auth/otp/request', undefined, { email }), 202);
+  const req = await json<{ devCode?: string }>(
+    await api('POST', '/api/v1/auth/otp/request', undefined, { email }),
+    202,
+  );
   const code = req.devCode ?? /\b(\d{6})\b/.exec((await waitForMail(email, /code|sign/i, since)).Text)?.[1];
   assert(code, 'no code found in the email');
-  const session = await json<{ token: string }>(await api('POST', '/api/v1/auth/otp/verify', undefined, { email, code }), 200);
+  const session = await json<{ token: string }>(
+    await api('POST', '/api/v1/auth/otp/verify', undefined, { email, code }),
+    200,
+  );
   assert(session.token, 'no session token');
   return session.token;
 }
@@ -114,7 +128,10 @@ function lastMonth(): string {
 async function main(): Promise<void> {
   if (compose) {
     process.stdout.write('smoke: docker compose up --wait --build (DEBUG=1 for the test-PDF endpoint)\n');
-    execFileSync('docker', ['compose', 'up', '--wait', '--build', '-d'], { stdio: 'inherit', env: { ...process.env, DEBUG: '1' } });
+    execFileSync('docker', ['compose', 'up', '--wait', '--build', '-d'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBUG: '1' },
+    });
   }
   try {
     await run();
@@ -127,10 +144,14 @@ async function main(): Promise<void> {
 
 async function run(): Promise<void> {
   await step('ready: /health/ready is 200', async () => {
-    const body = await poll('ready', async () => {
-      const res = await fetch(`${BASE}/health/ready`).catch(() => undefined);
-      return res?.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
-    }, 60_000);
+    const body = await poll(
+      'ready',
+      async () => {
+        const res = await fetch(`${BASE}/health/ready`).catch(() => undefined);
+        return res?.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+      },
+      60_000,
+    );
     return JSON.stringify(body.checks ?? body);
   });
 
@@ -138,10 +159,14 @@ async function run(): Promise<void> {
     state.token = await login(ADMIN);
     const me = await json<{ email: string }>(await api('GET', '/api/v1/me', state.token), 200);
     assert(me.email === ADMIN, `me is ${me.email}`);
+    return `signed in as ${me.email}`;
   });
 
   await step('debug: put-test-pdf stores a PDF', async () => {
-    const res = await json<{ fileId: string }>(await api('POST', '/api/v1/debug/s3/put-test-pdf', state.token, {}), 201);
+    const res = await json<{ fileId: string }>(
+      await api('POST', '/api/v1/debug/s3/put-test-pdf', state.token, {}),
+      201,
+    );
     state.pdfFileId = res.fileId;
     return `file ${res.fileId}`;
   });
@@ -155,7 +180,10 @@ async function run(): Promise<void> {
 
   await step('files: /me/files lists it', async () => {
     const list = await json<{ items: { id: string }[] }>(await api('GET', '/api/v1/me/files', state.token), 200);
-    assert(list.items.some((f) => f.id === state.pdfFileId), 'file not listed');
+    assert(
+      list.items.some((f) => f.id === state.pdfFileId),
+      'file not listed',
+    );
     return `${list.items.length} files`;
   });
 
@@ -163,11 +191,18 @@ async function run(): Promise<void> {
     const to = new Date();
     const from = new Date(to.getTime() - 3 * 86_400_000);
     const created = await json<{ id: string }>(
-      await api('POST', '/api/v1/exports', state.token, { format: 'csv', from: from.toISOString(), to: to.toISOString() }),
+      await api('POST', '/api/v1/exports', state.token, {
+        format: 'csv',
+        from: from.toISOString(),
+        to: to.toISOString(),
+      }),
       202,
     );
     const done = await poll('export', async () => {
-      const s = await json<{ status: string; rowsDone: number | string; error?: string }>(await api('GET', `/api/v1/exports/${created.id}`, state.token), 200);
+      const s = await json<{ status: string; rowsDone: number | string; error?: string }>(
+        await api('GET', `/api/v1/exports/${created.id}`, state.token),
+        200,
+      );
       if (s.status === 'failed') throw new Error(`export failed: ${s.error}`);
       return s.status === 'succeeded' ? s : undefined;
     });
@@ -198,11 +233,19 @@ async function run(): Promise<void> {
 
   await step('acquisition: 2 receivers, .npy downloads as NumPy', async () => {
     const acq = await json<{ taskId: string }>(
-      await api('POST', '/api/v1/acquisition/acquire', state.token, { frequencyHz: 7_100_000, durationMs: 100, sampleRate: 48_000, receivers: undefined }),
+      await api('POST', '/api/v1/acquisition/acquire', state.token, {
+        frequencyHz: 7_100_000,
+        durationMs: 100,
+        sampleRate: 48_000,
+        receivers: undefined,
+      }),
       202,
     );
     const final = await poll('acquisition', async () => {
-      const s = await json<{ state: string }>(await api('GET', `/api/v1/acquisition/status/${acq.taskId}`, state.token), 200);
+      const s = await json<{ state: string }>(
+        await api('GET', `/api/v1/acquisition/status/${acq.taskId}`, state.token),
+        200,
+      );
       return ['SUCCESS', 'PARTIAL_FAILURE', 'FAILED'].includes(s.state) ? s : undefined;
     });
     assert(final.state === 'SUCCESS', `state ${final.state}`);
@@ -223,6 +266,7 @@ async function run(): Promise<void> {
       const res = await api('GET', path, other);
       assert(res.status === 404, `${path} answered ${res.status}`);
     }
+    return 'file and export are 404';
   });
 
   await step('s3: a tampered presigned URL is refused with 403', async () => {
@@ -234,6 +278,7 @@ async function run(): Promise<void> {
     url.searchParams.set(url.searchParams.has('X-Amz-Signature') ? 'X-Amz-Signature' : 'sig', flipped);
     const res = await fetch(url);
     assert(res.status === 403, `tampered URL answered ${res.status}`);
+    return '403';
   });
 }
 

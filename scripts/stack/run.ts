@@ -5,7 +5,7 @@
 // Postgres and NATS come from the environment (default 127.0.0.1); S3 is Ceph RGW through
 // scripts/s3/start-rgw.sh where it can be installed, else the `local` filesystem backend.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -30,12 +30,37 @@ function services(env: Record<string, string>): Service[] {
   const tsx = (file: string) => ['node', '--import', 'tsx', file];
   const ops = (port: number) => ({ OPS_HTTP_HOST: '127.0.0.1', OPS_HTTP_PORT: String(port) });
   return [
-    { name: 'mail', cmd: tsx('scripts/stack/mail-capture.ts'), env: { MAIL_SMTP_PORT: String(PORTS.mailSmtp), MAIL_HTTP_PORT: String(PORTS.mailHttp) }, ready: `http://127.0.0.1:${PORTS.mailHttp}/api/v1/messages` },
+    {
+      name: 'mail',
+      cmd: tsx('scripts/stack/mail-capture.ts'),
+      env: { MAIL_SMTP_PORT: String(PORTS.mailSmtp), MAIL_HTTP_PORT: String(PORTS.mailHttp) },
+      ready: `http://127.0.0.1:${PORTS.mailHttp}/api/v1/messages`,
+    },
     { name: 'ui-api', cmd: tsx('apps/ui-api/src/main.ts'), ready: `${env.PUBLIC_BASE_URL}/health/ready` },
-    { name: 'export', cmd: tsx('apps/export-worker/src/main.ts'), env: ops(PORTS.exportOps), ready: `http://127.0.0.1:${PORTS.exportOps}/health/ready` },
-    { name: 'report', cmd: tsx('apps/report-worker/src/main.ts'), env: ops(PORTS.reportOps), ready: `http://127.0.0.1:${PORTS.reportOps}/health/ready` },
-    { name: 'acquisition', cmd: tsx('apps/acquisition-worker/src/main.ts'), env: ops(PORTS.acquisitionOps), ready: `http://127.0.0.1:${PORTS.acquisitionOps}/health/ready` },
-    { name: 'cleanup', cmd: tsx('apps/cleanup-worker/src/main.ts'), env: ops(PORTS.cleanupOps), ready: `http://127.0.0.1:${PORTS.cleanupOps}/health/ready` },
+    {
+      name: 'export',
+      cmd: tsx('apps/export-worker/src/main.ts'),
+      env: ops(PORTS.exportOps),
+      ready: `http://127.0.0.1:${PORTS.exportOps}/health/ready`,
+    },
+    {
+      name: 'report',
+      cmd: tsx('apps/report-worker/src/main.ts'),
+      env: ops(PORTS.reportOps),
+      ready: `http://127.0.0.1:${PORTS.reportOps}/health/ready`,
+    },
+    {
+      name: 'acquisition',
+      cmd: tsx('apps/acquisition-worker/src/main.ts'),
+      env: ops(PORTS.acquisitionOps),
+      ready: `http://127.0.0.1:${PORTS.acquisitionOps}/health/ready`,
+    },
+    {
+      name: 'cleanup',
+      cmd: tsx('apps/cleanup-worker/src/main.ts'),
+      env: ops(PORTS.cleanupOps),
+      ready: `http://127.0.0.1:${PORTS.cleanupOps}/health/ready`,
+    },
   ];
 }
 
@@ -74,7 +99,10 @@ function startS3(env: Record<string, string>): string {
   if (env.STORAGE_BACKEND === 'local') return 'local filesystem backend (STORAGE_BACKEND=local)';
   if (process.env.S3_ENDPOINT) return `external S3 at ${process.env.S3_ENDPOINT}`;
   try {
-    const out = execFileSync('bash', [path.join(ROOT, 'scripts/s3/start-rgw.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', [path.join(ROOT, 'scripts/s3/start-rgw.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     for (const line of out.split('\n')) {
       const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
       if (m) env[m[1]!] = m[2]!;
@@ -100,8 +128,16 @@ async function prepareDatabase(env: Record<string, string>): Promise<void> {
     await client.end();
   }
   const dbDir = path.join(ROOT, 'packages/db');
-  execFileSync('node', ['../../tools/migrate-deploy.mjs'], { cwd: dbDir, env: { ...process.env, ...env }, stdio: 'inherit' });
-  execFileSync('node', ['--import', 'tsx', 'src/seed-cli.ts'], { cwd: dbDir, env: { ...process.env, ...env }, stdio: 'inherit' });
+  execFileSync('node', ['../../tools/migrate-deploy.mjs'], {
+    cwd: dbDir,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  execFileSync('node', ['--import', 'tsx', 'src/seed-cli.ts'], {
+    cwd: dbDir,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
 }
 
 async function up(detach: boolean): Promise<void> {
@@ -111,7 +147,10 @@ async function up(detach: boolean): Promise<void> {
     return;
   }
   mkdirSync(path.join(STATE, 'logs'), { recursive: true });
-  const env = stackEnv({ ...parseDotEnv(path.join(ROOT, '.env')), ...process.env } as Record<string, string | undefined>);
+  const env = stackEnv({ ...parseDotEnv(path.join(ROOT, '.env')), ...process.env } as Record<
+    string,
+    string | undefined
+  >);
   const s3 = startS3(env);
   say(`storage: ${s3}`);
   await prepareDatabase(env);
@@ -145,7 +184,9 @@ async function up(detach: boolean): Promise<void> {
   });
   writeFileSync(PIDS, JSON.stringify(pids));
 
-  const results = await Promise.all(children.map(async ({ svc }) => [svc.name, svc.ready ? await waitReady(svc.ready, 90_000) : true] as const));
+  const results = await Promise.all(
+    children.map(async ({ svc }) => [svc.name, svc.ready ? await waitReady(svc.ready, 90_000) : true] as const),
+  );
   const failed = results.filter(([, ok]) => !ok).map(([n]) => n);
   if (failed.length) say(`NOT ready: ${failed.join(', ')} (logs: .stack/logs/ when detached)`);
   say(`
@@ -173,7 +214,9 @@ async function up(detach: boolean): Promise<void> {
   };
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
-  await Promise.all(children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))));
+  await Promise.all(
+    children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))),
+  );
   rmSync(PIDS, { force: true });
   say('stopped');
 }
@@ -182,19 +225,34 @@ async function down(): Promise<void> {
   const pids = readPids();
   for (const pid of Object.values(pids)) {
     // Detached children lead their own process group: signal the group so nothing is left behind.
-    if (alive(pid)) try { process.kill(-pid, 'SIGTERM'); } catch { process.kill(pid, 'SIGTERM'); }
+    if (alive(pid))
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        process.kill(pid, 'SIGTERM');
+      }
   }
   const deadline = Date.now() + 12_000;
   while (Object.values(pids).some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  for (const pid of Object.values(pids)) if (alive(pid)) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of Object.values(pids))
+    if (alive(pid))
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   rmSync(PIDS, { force: true });
   say(Object.keys(pids).length ? 'stopped' : 'nothing was running');
 }
 
 function status(): void {
   const pids = readPids();
-  if (!Object.keys(pids).length) return say('not running');
-  for (const [name, pid] of Object.entries(pids)) say(`${name.padEnd(12)} pid ${pid} ${alive(pid) ? 'running' : 'exited'}`);
+  if (!Object.keys(pids).length) {
+    say('not running');
+    return;
+  }
+  for (const [name, pid] of Object.entries(pids))
+    say(`${name.padEnd(12)} pid ${pid} ${alive(pid) ? 'running' : 'exited'}`);
 }
 
 const [cmd = 'up', ...rest] = process.argv.slice(2);

@@ -32,19 +32,35 @@ export const uiApiSettings = z
     UPLOAD_MAX_BYTES: int(100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
     UPLOAD_ALLOWED_TYPES: z
       .string()
-      .default('application/pdf,text/csv,application/json,application/octet-stream,image/png,image/jpeg,application/zip')
-      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+      .default(
+        'application/pdf,text/csv,application/json,application/octet-stream,image/png,image/jpeg,application/zip',
+      )
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      ),
     DOWNLOAD_URL_MAX_EXPIRY_S: int(DAY, 1, 7 * DAY),
     ACQUISITION_RECEIVERS: z
       .string()
       .default('twente,kiwi-de,hackgreen,nl-utwente,dk-sdr,pl-szczecin,fr-f4kmn')
-      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      ),
     OUTBOX_INTERVAL_MS: int(500, 50, 60_000),
   })
   .superRefine((e, ctx) => {
     // The dev echo prints login codes in API responses: never in production, whatever the flag says.
     if (e.AUTH_DEV_ECHO && e.NODE_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_ECHO'], message: 'must not be enabled when NODE_ENV=production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_DEV_ECHO'],
+        message: 'must not be enabled when NODE_ENV=production',
+      });
     }
   })
   .transform((e) => ({

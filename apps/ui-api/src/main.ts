@@ -21,9 +21,24 @@ runService({
     const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
     const mailer = createMailer({ config: config.smtp, logger });
     for (const bucket of Object.values(config.s3.buckets)) await storage.ensureBucket(bucket);
-    const relay = startOutboxRelay({ db, publish: bus.publish.bind(bus), logger, intervalMs: config.app.outboxIntervalMs });
+    const relay = startOutboxRelay({
+      db,
+      publish: bus.publish.bind(bus),
+      logger,
+      intervalMs: config.app.outboxIntervalMs,
+    });
 
-    const app = createApp({ config, logger, db, storage, bus, mailer, metrics, now: () => new Date(), kickOutbox: () => void relay.flush() });
+    const app = createApp({
+      config,
+      logger,
+      db,
+      storage,
+      bus,
+      mailer,
+      metrics,
+      now: () => new Date(),
+      kickOutbox: () => void relay.flush(),
+    });
     const server = app.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
     logger.info({ event: 'http_listening', port: config.http.port }, `ui-api on ${config.http.publicBaseUrl}`);

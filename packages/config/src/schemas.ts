@@ -32,8 +32,14 @@ export const dbConfig = z
 export const natsConfig = z
   .object({
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
-    NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('PULSE'),
-    NATS_SUBJECT_PREFIX: z.string().regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only').default('pulse'),
+    NATS_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('PULSE'),
+    NATS_SUBJECT_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only')
+      .default('pulse'),
     NATS_MAX_DELIVER: int(5, 1, 100),
     NATS_ACK_WAIT_MS: int(30_000, 1_000, 3_600_000),
   })

@@ -5,7 +5,10 @@ const s3Env = { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'AKIAEXAMPLE', 
 
 describe('loadConfig', () => {
   it('parses each concern into typed values with defaults', () => {
-    const cfg = loadConfig({ s3: s3Config, smtp: smtpConfig }, { ...s3Env, S3_PRESIGN_EXPIRY_S: '600', SMTP_PORT: '2525' });
+    const cfg = loadConfig(
+      { s3: s3Config, smtp: smtpConfig },
+      { ...s3Env, S3_PRESIGN_EXPIRY_S: '600', SMTP_PORT: '2525' },
+    );
     expect(cfg.s3.publicEndpoint).toBe('http://minio:9000');
     expect(cfg.s3.presignExpirySec).toBe(600);
     expect(cfg.s3.checksumMode).toBe('when_required');
@@ -20,7 +23,12 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem, one line each, without echoing values', () => {
-    const env = { S3_ENDPOINT: 'not a url', S3_SECRET_KEY: 'super-secret-value', S3_PRESIGN_EXPIRY_S: '999999999', S3_CHECKSUM_MODE: 'always' };
+    const env = {
+      S3_ENDPOINT: 'not a url',
+      S3_SECRET_KEY: 'super-secret-value',
+      S3_PRESIGN_EXPIRY_S: '999999999',
+      S3_CHECKSUM_MODE: 'always',
+    };
     let err: unknown;
     try {
       loadConfig({ db: dbConfig, s3: s3Config }, env);

@@ -5,14 +5,36 @@ export type { Logger } from 'pino';
 
 // Key-level redaction: these fields are secrets whatever their value looks like.
 const SECRET_KEYS = [
-  'password', 'pass', 'secret', 'secretKey', 'secretAccessKey', 'accessKey', 'accessKeyId',
-  'authorization', 'cookie', 'set-cookie', 'token', 'sessionToken', 'otp', 'otpCode',
-  'presignedUrl', 'signedUrl', 'location', 'key', 'objectKey', 'apiKey', 'hmacKey', 'signingKey',
+  'password',
+  'pass',
+  'secret',
+  'secretKey',
+  'secretAccessKey',
+  'accessKey',
+  'accessKeyId',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'token',
+  'sessionToken',
+  'otp',
+  'otpCode',
+  'presignedUrl',
+  'signedUrl',
+  'location',
+  'key',
+  'objectKey',
+  'apiKey',
+  'hmacKey',
+  'signingKey',
 ];
 const REDACT_PATHS = [
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  'headers.authorization', 'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
 ];
 
 export interface LoggerSettings {

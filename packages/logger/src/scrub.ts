@@ -1,6 +1,7 @@
 // Value-level scrubbing: a presigned URL is a bearer credential until it expires, so wherever one
 // appears in a log value (a message, an error, a nested field), its signature material is removed.
-const PRESIGN_PARAM = /([?&](?:X-Amz-(?:Signature|Credential|Security-Token)|Signature|AWSAccessKeyId|token|sig))=[^&\s"'<>]*/gi;
+const PRESIGN_PARAM =
+  /([?&](?:X-Amz-(?:Signature|Credential|Security-Token)|Signature|AWSAccessKeyId|token|sig))=[^&\s"'<>]*/gi;
 const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 export const REDACTED = '[redacted]';
 

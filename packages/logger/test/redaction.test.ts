@@ -12,13 +12,23 @@ describe('logger redaction', () => {
     log.info({ url: presigned, event: 'file_presigned' }, 'presigned');
     log.info(`redirecting to ${presigned}`);
     log.info({ secretAccessKey: 'rgwadminsecret', accessKeyId: 'rgwadmin', password: 'hunter2' }, 'creds');
-    log.info({ headers: { authorization: 'Bearer sess_abcdefghijklmnop', cookie: 'pulse_session=sess_abcdefghijklmnop' } });
+    log.info({
+      headers: { authorization: 'Bearer sess_abcdefghijklmnop', cookie: 'pulse_session=sess_abcdefghijklmnop' },
+    });
     log.info({ otp: '493817', sessionToken: 'sess_zyxwvutsrqponm' }, 'otp sent');
     log.error({ err: new Error(`fetch failed for ${presigned}`) }, 'failed');
     log.info({ nested: { deeper: { location: presigned } } }, 'nested');
 
     const out = cap.text;
-    for (const secret of ['0123456789abcdef0123456789abcdef', 'rgwadmin%2F', 'rgwadminsecret', 'hunter2', 'sess_abcdefghijklmnop', '493817', 'sess_zyxwvutsrqponm']) {
+    for (const secret of [
+      '0123456789abcdef0123456789abcdef',
+      'rgwadmin%2F',
+      'rgwadminsecret',
+      'hunter2',
+      'sess_abcdefghijklmnop',
+      '493817',
+      'sess_zyxwvutsrqponm',
+    ]) {
       expect(out).not.toContain(secret);
     }
     // The harmless parts stay, so the logs remain useful.

@@ -16,7 +16,10 @@ export interface OpsServerOptions {
   checkTimeoutMs?: number;
 }
 
-export async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs = 2000): Promise<Record<string, boolean>> {
+export async function runChecks(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs = 2000,
+): Promise<Record<string, boolean>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       let timer: NodeJS.Timeout | undefined;
@@ -43,7 +46,9 @@ export async function startOpsServer(options: OpsServerOptions): Promise<{ port:
     if (path === '/health') return send(200, { status: 'ok' });
     if (path === '/health/ready') {
       runChecks(options.checks, options.checkTimeoutMs).then((results) => {
-        const failed = Object.entries(results).filter(([, ok]) => !ok).map(([name]) => name);
+        const failed = Object.entries(results)
+          .filter(([, ok]) => !ok)
+          .map(([name]) => name);
         send(failed.length ? 503 : 200, { status: failed.length ? 'unavailable' : 'ready', checks: results, failed });
       });
       return;

@@ -23,11 +23,25 @@ describe('retry', () => {
   it('stops at once on a non-retryable error and after the last attempt', async () => {
     let calls = 0;
     await expect(
-      retry(async () => { calls++; throw new Error('fatal'); }, { attempts: 5, baseMs: 1, isRetryable: () => false }),
+      retry(
+        async () => {
+          calls++;
+          throw new Error('fatal');
+        },
+        { attempts: 5, baseMs: 1, isRetryable: () => false },
+      ),
     ).rejects.toThrow('fatal');
     expect(calls).toBe(1);
     calls = 0;
-    await expect(retry(async () => { calls++; throw new Error('down'); }, { attempts: 3, baseMs: 1 })).rejects.toThrow('down');
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new Error('down');
+        },
+        { attempts: 3, baseMs: 1 },
+      ),
+    ).rejects.toThrow('down');
     expect(calls).toBe(3);
   });
 
@@ -50,7 +64,11 @@ describe('ops server', () => {
       port: 0,
       logger,
       registry: createMetricsRegistry('t'),
-      checks: { db: async () => true, s3: async () => s3Up, hung: () => new Promise<boolean>((r) => setTimeout(() => r(true), 50)) },
+      checks: {
+        db: async () => true,
+        s3: async () => s3Up,
+        hung: () => new Promise<boolean>((r) => setTimeout(() => r(true), 50)),
+      },
       checkTimeoutMs: 1000,
     });
     const base = `http://127.0.0.1:${ops.port}`;

@@ -23,11 +23,7 @@ export function signToken(secret: string, claims: TokenClaims): string {
   return `${body}.${b64url(mac(secret, body))}`;
 }
 
-export function verifyToken(
-  secret: string,
-  token: string,
-  options: { purpose: string; now?: Date },
-): VerifyResult {
+export function verifyToken(secret: string, token: string, options: { purpose: string; now?: Date }): VerifyResult {
   const dot = token.indexOf('.');
   if (dot <= 0 || token.length > 2048) return { ok: false, reason: 'invalid' };
   const body = token.slice(0, dot);

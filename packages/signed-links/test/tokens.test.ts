@@ -23,7 +23,10 @@ describe('signed tokens', () => {
       expect(verifyToken(secret, bad, { purpose: 'report-link', now })).toEqual({ ok: false, reason: 'invalid' });
     }
     expect(verifyToken(secret, t, { purpose: 'download', now })).toEqual({ ok: false, reason: 'invalid' });
-    expect(verifyToken('another-secret-entirely', t, { purpose: 'report-link', now })).toEqual({ ok: false, reason: 'invalid' });
+    expect(verifyToken('another-secret-entirely', t, { purpose: 'report-link', now })).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 
   it('reports expiry only for an authentic token', () => {

@@ -16,7 +16,9 @@ function withDb(url: string, db: string): string {
 /** Template name derived from the migrations' content, so a schema change builds a new template. */
 export function templateName(): string {
   const h = createHash('sha256');
-  for (const dir of readdirSync(MIGRATIONS_DIR).filter((d) => /^\d/.test(d)).sort()) {
+  for (const dir of readdirSync(MIGRATIONS_DIR)
+    .filter((d) => /^\d/.test(d))
+    .sort()) {
     h.update(dir).update(readFileSync(path.join(MIGRATIONS_DIR, dir, 'migration.sql')));
   }
   return `pulse_tpl_${h.digest('hex').slice(0, 12)}`;
@@ -38,7 +40,9 @@ export async function ensureTemplate(): Promise<string> {
       const db = new pg.Client({ connectionString: withDb(PG_ADMIN_URL, `${name}_building`) });
       await db.connect();
       try {
-        for (const dir of readdirSync(MIGRATIONS_DIR).filter((d) => /^\d/.test(d)).sort()) {
+        for (const dir of readdirSync(MIGRATIONS_DIR)
+          .filter((d) => /^\d/.test(d))
+          .sort()) {
           await db.query(readFileSync(path.join(MIGRATIONS_DIR, dir, 'migration.sql'), 'utf8'));
         }
       } finally {

@@ -1,4 +1,4 @@
-import { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -37,7 +37,11 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
             subject: raw.subject ?? '',
             text: raw.text ?? '',
             html: typeof raw.html === 'string' ? raw.html : '',
-            attachments: raw.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+            attachments: raw.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              content: a.content,
+            })),
             raw,
           });
           for (const w of waiters) w();

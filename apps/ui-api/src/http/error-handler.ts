@@ -7,7 +7,10 @@ export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const httpError = toHttpError(err);
     if (httpError.status >= 500) {
-      logger.error({ event: 'http_error', err: httpError.cause ?? err, reqId: req.id, path: req.path }, 'request failed');
+      logger.error(
+        { event: 'http_error', err: httpError.cause ?? err, reqId: req.id, path: req.path },
+        'request failed',
+      );
     }
     if (res.headersSent) return;
     const retryAfter = (httpError.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;

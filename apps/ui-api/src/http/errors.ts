@@ -28,6 +28,8 @@ export const errors = {
   unsupportedMediaType: (message: string) => new HttpError(415, 'unsupported_media_type', message),
   tooManyRequests: (message: string, retryAfterSec?: number) =>
     new HttpError(429, 'rate_limited', message, retryAfterSec ? { retryAfterSec } : undefined),
-  unavailable: (code: string, message: string, cause?: unknown) => new HttpError(503, code, message, undefined, { cause }),
-  internal: (cause?: unknown) => new HttpError(500, 'internal_error', 'something went wrong on our side', undefined, { cause }),
+  unavailable: (code: string, message: string, cause?: unknown) =>
+    new HttpError(503, code, message, undefined, { cause }),
+  internal: (cause?: unknown) =>
+    new HttpError(500, 'internal_error', 'something went wrong on our side', undefined, { cause }),
 };

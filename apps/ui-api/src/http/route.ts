@@ -40,10 +40,18 @@ export const documentedRoutes: Documented[] = [];
  * Registers a handler whose body/query/params are parsed by zod first: bad input never reaches the
  * handler, and the same schemas generate /api/v1/openapi.json, so docs and validation can't drift.
  */
-export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P extends z.ZodType = z.ZodUnknown>(
+export function route<
+  B extends z.ZodType = z.ZodUnknown,
+  Q extends z.ZodType = z.ZodUnknown,
+  P extends z.ZodType = z.ZodUnknown,
+>(
   router: Router,
   spec: RouteSpec<B, Q, P>,
-  handler: (req: Request, res: Response, input: Validated<z.output<B>, z.output<Q>, z.output<P>>) => Promise<void> | void,
+  handler: (
+    req: Request,
+    res: Response,
+    input: Validated<z.output<B>, z.output<Q>, z.output<P>>,
+  ) => Promise<void> | void,
 ): void {
   if (!documentedRoutes.some((r) => r.method === spec.method && r.path === spec.path)) {
     documentedRoutes.push({ ...spec, responses: spec.responses ?? {}, auth: spec.auth ?? true });
@@ -78,11 +86,19 @@ export function openApiDocument(info: { title: string; version: string }): Recor
   for (const r of documentedRoutes) {
     const oaPath = r.path.replace(/:([A-Za-z_]+)/g, '{$1}');
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', r.params], ['query', r.query]] as const) {
+    for (const [where, schema] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
       if (!schema) continue;
       const js = json(schema) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, s] of Object.entries(js.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (js.required ?? []).includes(name),
+          schema: s,
+        });
       }
     }
     paths[oaPath] ??= {};
@@ -91,10 +107,9 @@ export function openApiDocument(info: { title: string; version: string }): Recor
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(r.body) } } } } : {}),
       responses: Object.fromEntries(
-        Object.entries({ ...r.responses, 400: 'invalid input', ...(r.auth ? { 401: 'not signed in' } : {}) }).map(([s, d]) => [
-          s,
-          { description: d },
-        ]),
+        Object.entries({ ...r.responses, 400: 'invalid input', ...(r.auth ? { 401: 'not signed in' } : {}) }).map(
+          ([s, d]) => [s, { description: d }],
+        ),
       ),
       ...(r.auth ? { security: [{ cookie: [] }, { bearer: [] }] } : {}),
     };

@@ -46,7 +46,14 @@ export function loadSession(deps: { db: Db; now?: () => Date }) {
         );
         const row = rows[0];
         if (row) {
-          req.user = { id: row.id, email: row.email, name: row.name, role: row.role, sessionId: row.session_id, via: found.via };
+          req.user = {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            role: row.role,
+            sessionId: row.session_id,
+            via: found.via,
+          };
         }
       }
       next();
