@@ -8,8 +8,18 @@ const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM');
  */
 export const SUBJECTS = {
   'export.requested': z.object({ exportId: z.uuid() }),
-  'export.progress': z.object({ exportId: z.uuid(), userId: z.uuid(), rowsDone: z.number().int().nonnegative(), status: z.string() }),
-  'export.completed': z.object({ exportId: z.uuid(), userId: z.uuid(), status: z.enum(['succeeded', 'failed']), fileId: z.uuid().optional() }),
+  'export.progress': z.object({
+    exportId: z.uuid(),
+    userId: z.uuid(),
+    rowsDone: z.number().int().nonnegative(),
+    status: z.string(),
+  }),
+  'export.completed': z.object({
+    exportId: z.uuid(),
+    userId: z.uuid(),
+    status: z.enum(['succeeded', 'failed']),
+    fileId: z.uuid().optional(),
+  }),
   'report.requested': z.object({ period, followerId: z.uuid(), resend: z.boolean().optional() }),
   'report.completed': z.object({ period, followerId: z.uuid(), status: z.enum(['sent', 'failed', 'skipped']) }),
   'acquisition.requested': z.object({ taskId: z.uuid() }),

@@ -42,6 +42,9 @@ export interface ConsumeOptions<S extends Subject> {
   /** Called once when a message is given up on (after max deliveries, or a PermanentError), before it is
    *  published on the dead-letter subject and terminated; use it to mark the job failed with the reason. */
   onDeadLetter?: (dead: DeadLetter<S>) => Promise<void>;
+  /** How often the consumer calls working() by itself while a handler runs; default ackWaitMs / 2.
+   *  0 turns it off, so a handler that stalls without calling ctx.working() is redelivered after ackWait. */
+  autoWorkingMs?: number;
 }
 
 export interface Consumer {
@@ -49,7 +52,11 @@ export interface Consumer {
 }
 
 export interface Bus {
-  publish<S extends Subject>(subject: S, payload: Payload<S>, options?: PublishOptions): Promise<{ duplicate: boolean; seq: number }>;
+  publish<S extends Subject>(
+    subject: S,
+    payload: Payload<S>,
+    options?: PublishOptions,
+  ): Promise<{ duplicate: boolean; seq: number }>;
   consume<S extends Subject>(
     subject: S,
     handler: (payload: Payload<S>, ctx: MessageContext) => Promise<void>,
@@ -57,6 +64,8 @@ export interface Bus {
   ): Promise<Consumer>;
   /** Core NATS (not persisted) fan-out for UI progress: subscribe to e.g. `export.progress`. */
   subscribe<S extends Subject>(subject: S, handler: (payload: Payload<S>) => void): { unsubscribe(): void };
+  /** Fire-and-forget core publish (validated, no ack, no dedup) for progress events that `subscribe` fans out. */
+  emit<S extends Subject>(subject: S, payload: Payload<S>): void;
   /** Connection check for readiness probes. */
   isConnected(): boolean;
   /** Drains consumers and the connection (graceful shutdown). */

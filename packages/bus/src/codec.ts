@@ -1,0 +1,40 @@
+import { InvalidPayloadError } from './errors';
+import { type Payload, SUBJECTS, type Subject } from './subjects';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function isSubject(subject: string): subject is Subject {
+  return Object.hasOwn(SUBJECTS, subject);
+}
+
+/** The schema's output (unknown keys stripped), or InvalidPayloadError naming the first problems. */
+export function validatePayload<S extends Subject>(subject: S, payload: unknown): Payload<S> {
+  if (!isSubject(subject)) throw new InvalidPayloadError(subject, 'unknown subject');
+  const parsed = SUBJECTS[subject].safeParse(payload);
+  if (!parsed.success) {
+    const reason = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new InvalidPayloadError(subject, reason);
+  }
+  return parsed.data as Payload<S>;
+}
+
+export function encodePayload<S extends Subject>(subject: S, payload: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(validatePayload(subject, payload)));
+}
+
+/** Raw bytes -> JSON, or InvalidPayloadError: a message that isn't JSON can't become valid by retrying. */
+export function decodeJson(subject: string, data: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(data));
+  } catch {
+    throw new InvalidPayloadError(subject, 'not JSON');
+  }
+}
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}

@@ -1,0 +1,11 @@
+/** A payload that doesn't match its subject's schema (or an unknown subject): a caller bug, never retried. */
+export class InvalidPayloadError extends Error {
+  readonly code = 'invalid_payload';
+  constructor(
+    readonly subject: string,
+    readonly reason: string,
+  ) {
+    super(`invalid payload for ${subject}: ${reason}`);
+    this.name = 'InvalidPayloadError';
+  }
+}

@@ -1,0 +1,13 @@
+export { type BackoffOptions, defaultBackoff, exponentialBackoff } from './backoff';
+export { type ConnectBusOptions, connectBus } from './bus';
+export { InvalidPayloadError } from './errors';
+export { type Payload, SUBJECTS, type Subject } from './subjects';
+export {
+  type Bus,
+  type ConsumeOptions,
+  type Consumer,
+  type DeadLetter,
+  type MessageContext,
+  PermanentError,
+  type PublishOptions,
+} from './types';
