@@ -1,7 +1,8 @@
 import type { Logger } from '@pulse/logger';
 import { scrubString } from '@pulse/logger';
 
-export type AlertEvent = 's3_upload_error' | 's3_presign_error';
+/** `file_missing`: cleanup-worker found rows whose object is gone (reconciliation, not an S3 call). */
+export type AlertEvent = 's3_upload_error' | 's3_presign_error' | 'file_missing';
 
 export interface AlertInput {
   event: AlertEvent;
@@ -68,7 +69,11 @@ export function createAlerter(options: AlerterOptions): Alerter {
       } catch (err) {
         // The webhook URL itself may carry a token: log only the failure's message, scrubbed.
         logger.warn(
-          { event: 'alert_error', alert: input.event, error: scrubAlertMessage(String((err as Error)?.message ?? err)) },
+          {
+            event: 'alert_error',
+            alert: input.event,
+            error: scrubAlertMessage(String((err as Error)?.message ?? err)),
+          },
           'alert webhook failed',
         );
       }

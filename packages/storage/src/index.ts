@@ -1,3 +1,4 @@
+export { type AlertEvent, type AlertInput, type Alerter, type AlerterOptions, createAlerter } from './alerts';
 export { contentDisposition, type DispositionType } from './content-disposition';
 export { type CreateStorageOptions, createStorage } from './create-storage';
 export { isStorageError, STORAGE_ERRORS, StorageError, type StorageErrorCode } from './errors';
