@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { InvalidPayloadError, type Payload } from '../src';
+import { dynamicPublisher, InvalidPayloadError, type Payload } from '../src';
 import { gate, openTestBus, sleep, type TestBus, until } from './helpers';
 
 describe('publish and consume', () => {
@@ -62,6 +62,16 @@ describe('publish and consume', () => {
     await expect(bad).rejects.toMatchObject({ code: 'invalid_payload', subject: 'export.requested' });
     const after = await t.jsm.streams.info(t.config.stream);
     expect(after.state.messages).toBe(before.state.messages);
+  });
+
+  it('publishes subjects held as data (outbox rows) with the same run-time checks', async () => {
+    const publish = dynamicPublisher(t.bus);
+    const payload: unknown = { exportId: randomUUID(), userId: randomUUID(), status: 'succeeded' };
+    const subject: string = 'export.completed';
+    await expect(publish(subject, payload, { msgId: 'outbox:1' })).resolves.toMatchObject({ duplicate: false });
+    await expect(publish(subject, payload, { msgId: 'outbox:1' })).resolves.toMatchObject({ duplicate: true });
+    await expect(publish('no.such.subject', {})).rejects.toMatchObject({ reason: 'unknown subject' });
+    await expect(publish(subject, { status: 'succeeded' })).rejects.toBeInstanceOf(InvalidPayloadError);
   });
 
   it('retries a failing handler with a delay and succeeds on the next delivery', async () => {
