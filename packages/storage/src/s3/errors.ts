@@ -66,9 +66,15 @@ function classify(e: SdkErrorShape): StorageErrorCode {
   return 'Internal';
 }
 
+const NETWORK_IN_MESSAGE = new RegExp(`\\b(${[...NETWORK_CODES].join('|')})\\b`);
+
 function networkCode(e: SdkErrorShape): string | undefined {
   for (let cur: SdkErrorShape | undefined = e, depth = 0; cur && depth < 4; depth++) {
     if (cur.code && NETWORK_CODES.has(cur.code)) return cur.code;
+    // The SDK re-wraps errors from another realm (e.g. a vm context) as a bare message:
+    // "AWS SDK error wrapper for Error: connect ECONNREFUSED …".
+    const inMessage = cur.message && NETWORK_IN_MESSAGE.exec(cur.message)?.[1];
+    if (inMessage) return inMessage;
     cur = cur.cause as SdkErrorShape | undefined;
   }
   return undefined;

@@ -50,7 +50,13 @@ async function sign(ctx: S3Context, req: SignRequest): Promise<PresignedUrl> {
   const signingDate = new Date();
   try {
     const url = await ctx.observer.timed(`presign_${req.method.toLowerCase()}`, async () => {
-      const signed = await getSignedUrl(ctx.clients.presign, req.command, { expiresIn, signingDate });
+      const signed = await getSignedUrl(ctx.clients.presign, req.command, {
+        expiresIn,
+        signingDate,
+        // The presigner leaves Content-Type unsigned by default; binding it stops an uploader from
+        // storing e.g. text/html where we promised application/pdf.
+        signableHeaders: req.method === 'PUT' ? new Set(['content-type']) : undefined,
+      });
       if (req.method === 'PUT' && CHECKSUM_PARAM.test(signed)) {
         throw new StorageError('Internal', 'presigned PUT carries a body checksum; uploads through it would fail');
       }
