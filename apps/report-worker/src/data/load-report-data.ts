@@ -1,12 +1,6 @@
 import type pg from 'pg';
+import { FollowerNotFoundError } from '../errors';
 import type { DeviceReport, MetricReport, ReportData } from './report-data';
-
-export class FollowerNotFoundError extends Error {
-  constructor(followerId: string) {
-    super(`follower ${followerId} does not exist`);
-    this.name = 'FollowerNotFoundError';
-  }
-}
 
 export interface LoadReportDataOptions {
   followerId: string;

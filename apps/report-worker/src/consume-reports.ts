@@ -1,0 +1,40 @@
+import { type Bus, type Consumer, exponentialBackoff, PermanentError } from '@pulse/bus';
+import { markGivenUp } from './delivery/claim';
+import { FollowerNotFoundError } from './errors';
+import { handleReportRequested, type ReportHandlerDeps } from './handle-report-requested';
+
+export interface ReportConsumerOptions {
+  concurrency: number;
+  maxDeliver: number;
+}
+
+/**
+ * Subscribes the handler to `report.requested`. Retries back off up to the claim timeout, so that a
+ * message finding the delivery claimed by a worker that then died outlives that claim and finishes the job.
+ */
+export function consumeReportRequests(bus: Bus, deps: ReportHandlerDeps, options: ReportConsumerOptions): Promise<Consumer> {
+  const claimMs = deps.settings.claimTimeoutSec * 1000;
+  return bus.consume(
+    'report.requested',
+    async (payload, ctx) => {
+      try {
+        await handleReportRequested(deps, { period: payload.period, followerId: payload.followerId }, ctx);
+      } catch (err) {
+        if (err instanceof FollowerNotFoundError) throw new PermanentError(err.message, { cause: err });
+        throw err;
+      }
+    },
+    {
+      durable: 'report-worker',
+      concurrency: options.concurrency,
+      maxDeliver: options.maxDeliver,
+      backoffMs: exponentialBackoff({ baseMs: Math.min(10_000, claimMs), maxMs: claimMs }),
+      onDeadLetter: async (dead) => {
+        const p = dead.payload as { period?: unknown; followerId?: unknown };
+        if (typeof p?.period === 'string' && typeof p.followerId === 'string') {
+          await markGivenUp(deps.db.pool, { period: p.period, followerId: p.followerId }, dead.reason);
+        }
+      },
+    },
+  );
+}

@@ -1,0 +1,82 @@
+import type pg from 'pg';
+import { FollowerNotFoundError } from '../errors';
+
+export interface DeliveryKey {
+  followerId: string;
+  period: string;
+}
+
+export interface DeliveryRow {
+  id: string;
+  status: 'pending' | 'working' | 'sent' | 'failed';
+  attempts: number;
+}
+
+/**
+ * - `claimed`: this worker owns the delivery until `claimed_until` and may send.
+ * - `sent`: already delivered; acknowledge and do nothing (a resend is an explicit admin reset to pending).
+ * - `busy`: another worker holds a live claim; retry later, because if it dies its claim expires and
+ *   this message may be the only one left to finish the job.
+ */
+export type ClaimResult = { outcome: 'claimed'; delivery: DeliveryRow } | { outcome: 'sent' } | { outcome: 'busy' };
+
+const ENSURE = `INSERT INTO report_deliveries (id, follower_id, report_period, updated_at)
+  VALUES (gen_random_uuid(), $1, $2, now()) ON CONFLICT (follower_id, report_period) DO NOTHING`;
+
+// The WHERE clause is the whole exactly-once guarantee: row locks make concurrent claimers queue on
+// this UPDATE, and the second one re-evaluates the condition against the first one's committed row.
+const CLAIM = `UPDATE report_deliveries
+  SET status = 'working', claimed_until = now() + make_interval(secs => $3), attempts = attempts + 1,
+      last_error = NULL, updated_at = now()
+  WHERE follower_id = $1 AND report_period = $2
+    AND (status IN ('pending', 'failed') OR (status = 'working' AND claimed_until < now()))
+  RETURNING id, status, attempts`;
+
+const STATUS = 'SELECT status FROM report_deliveries WHERE follower_id = $1 AND report_period = $2';
+
+export async function claimDelivery(pool: pg.Pool, key: DeliveryKey, claimTimeoutSec: number): Promise<ClaimResult> {
+  await pool.query(ENSURE, [key.followerId, key.period]).catch((err: { code?: string }) => {
+    // 23503 foreign_key_violation: no such user.
+    throw err.code === '23503' ? new FollowerNotFoundError(key.followerId) : err;
+  });
+  const claimed = await pool.query<DeliveryRow>(CLAIM, [key.followerId, key.period, claimTimeoutSec]);
+  const delivery = claimed.rows[0];
+  if (delivery) return { outcome: 'claimed', delivery };
+  const current = await pool.query<{ status: DeliveryRow['status'] }>(STATUS, [key.followerId, key.period]);
+  return current.rows[0]?.status === 'sent' ? { outcome: 'sent' } : { outcome: 'busy' };
+}
+
+export interface SentRecord {
+  pdfFileId: string | null;
+  xlsxFileId: string | null;
+  storageUploaded: boolean;
+}
+
+/** Written right after the SMTP server accepted the message: from here on a redelivery only acknowledges. */
+export async function markSent(pool: pg.Pool, deliveryId: string, record: SentRecord): Promise<void> {
+  await pool.query(
+    `UPDATE report_deliveries SET status = 'sent', email_sent = true, sent_at = now(), claimed_until = NULL,
+       pdf_file_id = $2, xlsx_file_id = $3, storage_uploaded = $4, last_error = NULL, updated_at = now()
+     WHERE id = $1`,
+    [deliveryId, record.pdfFileId, record.xlsxFileId, record.storageUploaded],
+  );
+}
+
+/** Releases the claim at once (no waiting for the timeout) so the bus's redelivery can retry. */
+export async function markFailed(pool: pg.Pool, deliveryId: string, error: string): Promise<void> {
+  await pool.query(
+    `UPDATE report_deliveries SET status = 'failed', claimed_until = NULL, last_error = $2, updated_at = now()
+     WHERE id = $1 AND status = 'working'`,
+    [deliveryId, error.slice(0, 1000)],
+  );
+}
+
+/** After the bus gave up on a message: record the reason unless the report went out after all. */
+export async function markGivenUp(pool: pg.Pool, key: DeliveryKey, reason: string): Promise<void> {
+  await pool.query(
+    `UPDATE report_deliveries SET status = 'failed', claimed_until = NULL, last_error = $3, updated_at = now()
+     WHERE follower_id = $1 AND report_period = $2 AND status <> 'sent'
+       AND NOT (status = 'working' AND claimed_until >= now())`,
+    [key.followerId, key.period, reason.slice(0, 1000)],
+  );
+}

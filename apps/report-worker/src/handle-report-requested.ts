@@ -1,0 +1,138 @@
+import type { Db } from '@pulse/db';
+import type { Logger } from '@pulse/logger';
+import type { Mailer } from '@pulse/mail';
+import type { Storage } from '@pulse/storage';
+import type { ReportSettings } from './config';
+import { loadReportData } from './data/load-report-data';
+import { claimDelivery, type DeliveryKey, markFailed, markSent } from './delivery/claim';
+import { chooseFallback, composeReportEmail, type ReportDelivery } from './delivery/email';
+import { REPORT_LINK_TTL_DAYS, reportLink } from './delivery/links';
+import { renderPdf } from './render/pdf';
+import { renderXlsx } from './render/xlsx';
+import { reportFiles, type StoreResult, storeReport } from './storage/report-files';
+
+export interface ReportHandlerDeps {
+  db: Db;
+  storage: Storage;
+  mailer: Mailer;
+  logger: Logger;
+  settings: Pick<
+    ReportSettings,
+    'timeZone' | 'claimTimeoutSec' | 'attachmentMaxBytes' | 'retentionDays' | 'linkSigningSecret' | 'publicBaseUrl'
+  >;
+  bucket: string;
+  now?: () => Date;
+}
+
+/** Another worker holds a live claim on this delivery: retry later (the bus naks with a delay). */
+export class DeliveryBusyError extends Error {
+  constructor(key: DeliveryKey) {
+    super(`report ${key.period} for ${key.followerId} is being produced by another worker`);
+    this.name = 'DeliveryBusyError';
+  }
+}
+
+export type ReportOutcome = 'sent' | 'already_sent';
+
+/** Optional bus hooks: keep the message alive during long work. */
+export interface HandlerContext {
+  working?: () => void;
+}
+
+const since = (t: number) => Math.round(performance.now() - t);
+
+/**
+ * One follower's report for one period, sent at most once: claim the delivery row, render, store,
+ * email, mark sent. Redeliveries and duplicate triggers find the row `sent` and only acknowledge.
+ */
+export async function handleReportRequested(
+  deps: ReportHandlerDeps,
+  key: DeliveryKey,
+  ctx: HandlerContext = {},
+): Promise<ReportOutcome> {
+  const { db, logger, settings } = deps;
+  const now = deps.now ?? (() => new Date());
+  const log = logger.child({ period: key.period, followerId: key.followerId });
+
+  const claim = await claimDelivery(db.pool, key, settings.claimTimeoutSec);
+  if (claim.outcome === 'sent') {
+    log.info({ event: 'report_skipped', reason: 'already_sent' }, 'report already sent');
+    return 'already_sent';
+  }
+  if (claim.outcome === 'busy') throw new DeliveryBusyError(key);
+  const { delivery } = claim;
+
+  try {
+    const started = performance.now();
+    const data = await loadReportData(db.pool, { ...key, timeZone: settings.timeZone, now: now() });
+    const queryMs = since(started);
+
+    const renderStart = performance.now();
+    const [pdf, xlsx] = await Promise.all([renderPdf(data), renderXlsx(data)]);
+    const renderMs = since(renderStart);
+    ctx.working?.();
+
+    const storeStart = performance.now();
+    const report = { ...key, pdf, xlsx };
+    const stored = await storeReport(
+      { db, storage: deps.storage, logger: log, bucket: deps.bucket, retentionDays: settings.retentionDays, now },
+      report,
+    );
+    const storeMs = since(storeStart);
+    ctx.working?.();
+
+    const sendStart = performance.now();
+    const message = composeReportEmail({
+      to: data.follower.email,
+      followerName: data.follower.name,
+      period: key.period,
+      deviceCount: data.devices.length,
+      delivery: deliveryFor(deps, stored, reportFiles(report), now()),
+      idempotencyKey: `report:${key.period}:${key.followerId}`,
+    });
+    await deps.mailer.send(message);
+    await markSent(db.pool, delivery.id, {
+      pdfFileId: stored.stored ? stored.pdfFileId : null,
+      xlsxFileId: stored.stored ? stored.xlsxFileId : null,
+      storageUploaded: stored.stored,
+    });
+
+    log.info(
+      {
+        event: 'report_sent',
+        attempt: delivery.attempts,
+        devices: data.devices.length,
+        pdfBytes: pdf.length,
+        xlsxBytes: xlsx.length,
+        storageUploaded: stored.stored,
+        attachments: message.attachments?.length ?? 0,
+        queryMs,
+        renderMs,
+        storeMs,
+        sendMs: since(sendStart),
+        durationMs: since(started),
+      },
+      'report sent',
+    );
+    if (!stored.stored) log.warn({ event: 'report_storage_fallback', reason: stored.reason }, 'report mailed without storage');
+    return 'sent';
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await markFailed(db.pool, delivery.id, message).catch((markErr: unknown) =>
+      log.error({ event: 'report_mark_failed_error', err: markErr }, 'could not record the failure'),
+    );
+    log.error({ event: 'report_failed', attempt: delivery.attempts, error: message }, 'report failed');
+    throw err;
+  }
+}
+
+function deliveryFor(deps: ReportHandlerDeps, stored: StoreResult, files: ReturnType<typeof reportFiles>, now: Date): ReportDelivery {
+  if (!stored.stored) return chooseFallback(files, deps.settings.attachmentMaxBytes);
+  const link = { secret: deps.settings.linkSigningSecret, publicBaseUrl: deps.settings.publicBaseUrl, now };
+  return {
+    kind: 'links',
+    pdfUrl: reportLink(stored.pdfFileId, link),
+    xlsxUrl: reportLink(stored.xlsxFileId, link),
+    validUntil: new Date(now.getTime() + REPORT_LINK_TTL_DAYS * 86_400_000),
+  };
+}

@@ -1,0 +1,121 @@
+import type { Db } from '@pulse/db';
+import type { Logger } from '@pulse/logger';
+import { contentDisposition, type Storage } from '@pulse/storage';
+
+export const PDF_TYPE = 'application/pdf';
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface RenderedReport {
+  period: string;
+  followerId: string;
+  pdf: Buffer;
+  xlsx: Buffer;
+}
+
+export interface ReportFile {
+  kind: 'pdf' | 'xlsx';
+  filename: string;
+  contentType: string;
+  body: Buffer;
+}
+
+export interface StoreReportDeps {
+  db: Db;
+  storage: Storage;
+  logger: Logger;
+  bucket: string;
+  retentionDays: number;
+  now?: () => Date;
+}
+
+export type StoreResult = { stored: true; pdfFileId: string; xlsxFileId: string } | { stored: false; reason: string };
+
+/** Deterministic keys (the GUIDE's contract): a redelivered job overwrites its objects, never duplicates them. */
+export function reportKey(period: string, followerId: string, ext: 'pdf' | 'xlsx'): string {
+  return `reports/${period}/${followerId}/report_${period}.${ext}`;
+}
+
+export function reportFiles(report: RenderedReport): ReportFile[] {
+  return [
+    { kind: 'pdf', filename: `pulse-report-${report.period}.pdf`, contentType: PDF_TYPE, body: report.pdf },
+    { kind: 'xlsx', filename: `pulse-report-${report.period}.xlsx`, contentType: XLSX_TYPE, body: report.xlsx },
+  ];
+}
+
+/**
+ * Uploads both files concurrently (the storage package retries Buffer puts with backoff) and records
+ * them as one `report` artifact. Storage being down is an expected outcome, not an exception: the
+ * caller then mails the files as attachments instead of links.
+ */
+export async function storeReport(deps: StoreReportDeps, report: RenderedReport): Promise<StoreResult> {
+  const { storage, bucket, logger } = deps;
+  const health = await storage.health([bucket]);
+  if (!health.ok) return { stored: false, reason: `storage unhealthy: ${health.error ?? 'bucket unavailable'}` };
+
+  const files = reportFiles(report);
+  const uploads = await Promise.allSettled(
+    files.map((f) =>
+      storage.put(bucket, reportKey(report.period, report.followerId, f.kind), f.body, {
+        contentType: f.contentType,
+        contentDisposition: contentDisposition(f.filename),
+        metadata: { period: report.period, follower: report.followerId },
+      }),
+    ),
+  );
+  const failed = uploads.find((u): u is PromiseRejectedResult => u.status === 'rejected');
+  if (failed) {
+    const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+    logger.warn({ event: 'report_upload_failed', period: report.period, followerId: report.followerId, error: reason }, 'report upload failed');
+    return { stored: false, reason: `upload failed: ${reason}` };
+  }
+
+  const sha = uploads.map((u) => (u.status === 'fulfilled' ? u.value.sha256 : null));
+  const [pdfFileId, xlsxFileId] = await recordFiles(deps, report, files, sha);
+  return { stored: true, pdfFileId, xlsxFileId };
+}
+
+/** One artifact per (follower, period); the files are upserted on (bucket, key), so a rerun updates them in place. */
+async function recordFiles(
+  deps: StoreReportDeps,
+  report: RenderedReport,
+  files: ReportFile[],
+  sha: (string | null)[],
+): Promise<[string, string]> {
+  const now = deps.now?.() ?? new Date();
+  const expiresAt = new Date(now.getTime() + deps.retentionDays * 86_400_000);
+  const keys = files.map((f) => reportKey(report.period, report.followerId, f.kind));
+  return deps.db.prisma.$transaction(async (tx) => {
+    const existing = await tx.artifactFile.findFirst({
+      where: { bucket: deps.bucket, objectKey: { in: keys } },
+      select: { artifactId: true },
+    });
+    const artifactId =
+      existing?.artifactId ??
+      (
+        await tx.artifact.create({
+          data: { ownerId: report.followerId, kind: 'report', title: `Report ${report.period}` },
+          select: { id: true },
+        })
+      ).id;
+    const ids: string[] = [];
+    for (const [i, f] of files.entries()) {
+      const fields = {
+        contentType: f.contentType,
+        sizeBytes: BigInt(f.body.length),
+        sha256: sha[i] ?? null,
+        originalFilename: f.filename,
+        status: 'ready' as const,
+        expiresAt,
+        deletedAt: null,
+      };
+      const row = await tx.artifactFile.upsert({
+        where: { bucket_objectKey: { bucket: deps.bucket, objectKey: keys[i]! } },
+        create: { artifactId, ownerId: report.followerId, bucket: deps.bucket, objectKey: keys[i]!, ...fields },
+        update: fields,
+        select: { id: true },
+      });
+      ids.push(row.id);
+    }
+    return [ids[0]!, ids[1]!];
+  });
+}
