@@ -1,6 +1,7 @@
 export type DispositionType = 'attachment' | 'inline';
 
 // Characters a quoted-string can't carry safely, or that would let a filename break out of the header.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is stripped
 const STRIP = /["\\\u0000-\u001f\u007f]/g;
 // Outside printable ASCII, plus characters some browsers treat specially in the plain `filename`
 // (`%` is percent-decoded by some, path separators and `;` confuse naive parsers).

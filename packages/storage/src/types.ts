@@ -96,7 +96,11 @@ export interface HealthResult {
 export interface Storage {
   readonly backend: StorageBackendName;
   put(bucket: string, key: string, body: Buffer | Readable, options: PutOptions): Promise<PutResult>;
-  get(bucket: string, key: string, options?: { signal?: AbortSignal; range?: string }): Promise<{ body: Readable; info: ObjectInfo }>;
+  get(
+    bucket: string,
+    key: string,
+    options?: { signal?: AbortSignal; range?: string },
+  ): Promise<{ body: Readable; info: ObjectInfo }>;
   head(bucket: string, key: string): Promise<ObjectInfo | null>;
   exists(bucket: string, key: string): Promise<boolean>;
   presignGet(bucket: string, key: string, options?: PresignGetOptions): Promise<PresignedUrl>;
@@ -106,7 +110,11 @@ export interface Storage {
   deleteQuietly(bucket: string, key: string): Promise<DeleteOutcome>;
   deleteMany(bucket: string, keys: string[]): Promise<DeleteManyResult>;
   /** Every object under `prefix`, page by page (bounded memory whatever the bucket size). */
-  list(bucket: string, prefix?: string, options?: { pageSize?: number; signal?: AbortSignal }): AsyncIterable<ObjectInfo>;
+  list(
+    bucket: string,
+    prefix?: string,
+    options?: { pageSize?: number; signal?: AbortSignal },
+  ): AsyncIterable<ObjectInfo>;
   listMultipartUploads(bucket: string, prefix?: string): AsyncIterable<MultipartUploadInfo>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   ensureBucket(bucket: string): Promise<void>;

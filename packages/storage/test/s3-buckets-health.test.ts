@@ -82,17 +82,27 @@ describe('alerts', () => {
 
   it('posts one scrubbed alert per failure kind and window, and logs alert_sent', async () => {
     const { port } = server.address() as AddressInfo;
-    const { storage: alerting, logs } = makeStorage({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook?token=sekret` });
+    const { storage: alerting, logs } = makeStorage({
+      ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook?token=sekret`,
+    });
     const missing = testBucket('gone');
     const key = 'exports/secret-export-id.csv';
     try {
       for (let i = 0; i < 3; i++) {
-        const err = await alerting.put(missing, key, Buffer.from('x'), { contentType: 'text/csv' }).catch((e: unknown) => e);
+        const err = await alerting
+          .put(missing, key, Buffer.from('x'), { contentType: 'text/csv' })
+          .catch((e: unknown) => e);
         expect(isStorageError(err, 'BucketNotFound')).toBe(true);
       }
-      for (let i = 0; i < 50 && logs.events('alert_sent').length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 50 && logs.events('alert_sent').length === 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
       expect(received).toHaveLength(1);
-      expect(received[0]).toMatchObject({ service: 'storage-test', event: 's3_upload_error', bucket: missing, code: 'BucketNotFound' });
+      expect(received[0]).toMatchObject({
+        service: 'storage-test',
+        event: 's3_upload_error',
+        bucket: missing,
+        code: 'BucketNotFound',
+      });
       expect(typeof received[0]!.at).toBe('string');
       const text = JSON.stringify(received[0]);
       expect(text).not.toContain(key);

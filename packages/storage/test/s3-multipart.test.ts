@@ -122,7 +122,9 @@ describe('s3 multipart stream upload', () => {
         sent += 64 * 1024;
       },
     });
-    const err = await storage.put(bucket, 'exports/failed.bin', failing, { contentType: 'text/plain' }).catch((e: unknown) => e);
+    const err = await storage
+      .put(bucket, 'exports/failed.bin', failing, { contentType: 'text/plain' })
+      .catch((e: unknown) => e);
     expect(isStorageError(err)).toBe(true);
     expect(await incompleteUploads()).toEqual([]);
     expect(logs.events('s3_upload_error').length).toBeGreaterThanOrEqual(1);

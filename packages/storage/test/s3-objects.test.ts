@@ -73,7 +73,9 @@ describe('s3 objects', () => {
 
   it('refuses keys that try path tricks', async () => {
     for (const key of ['', '/abs', 'a/../b', 'a//b']) {
-      const err = await storage.put(bucket, key, Buffer.from('x'), { contentType: 'text/plain' }).catch((e: unknown) => e);
+      const err = await storage
+        .put(bucket, key, Buffer.from('x'), { contentType: 'text/plain' })
+        .catch((e: unknown) => e);
       expect(isStorageError(err, 'InvalidKey')).toBe(true);
     }
   });

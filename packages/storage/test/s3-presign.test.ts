@@ -4,7 +4,10 @@ import { assertLogsClean, makeStorage, removeBucket, testBucket } from './suppor
 
 // The public endpoint differs from the internal one (as in compose), but still reaches RGW.
 const publicEndpoint = (process.env.S3_ENDPOINT ?? '').replace('127.0.0.1', 'localhost');
-const { storage, config, logs } = makeStorage({ S3_PUBLIC_ENDPOINT: publicEndpoint, S3_CHECKSUM_MODE: 'when_supported' });
+const { storage, config, logs } = makeStorage({
+  S3_PUBLIC_ENDPOINT: publicEndpoint,
+  S3_CHECKSUM_MODE: 'when_supported',
+});
 const bucket = testBucket('pre');
 const key = 'reports/2026-10/follower-1/report_2026-10.pdf';
 const body = Buffer.from('%PDF-1.4 pretend report\n');
@@ -30,7 +33,10 @@ afterAll(async () => {
 
 describe('s3 presigned URLs', () => {
   it('presigned GET works from plain fetch, on the public endpoint, with a non-ASCII download name', async () => {
-    const { url, expiresIn, expiresAt } = await storage.presignGet(bucket, key, { filename, contentType: 'application/pdf' });
+    const { url, expiresIn, expiresAt } = await storage.presignGet(bucket, key, {
+      filename,
+      contentType: 'application/pdf',
+    });
     expect(new URL(url).host).toBe(new URL(publicEndpoint).host);
     expect(expiresIn).toBe(config.presignExpirySec);
     expect(expiresAt.getTime()).toBeGreaterThan(Date.now());

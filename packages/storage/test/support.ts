@@ -27,7 +27,8 @@ export const testBucket = (prefix = 'st') => uniqueName(prefix).replace(/_/g, '-
 
 /** Empties and deletes a test bucket (DeleteBucket is not part of the app-facing Storage API). */
 export async function removeBucket(storage: Storage, config: S3Config, bucket: string): Promise<void> {
-  for await (const u of storage.listMultipartUploads(bucket)) await storage.abortMultipartUpload(bucket, u.key, u.uploadId);
+  for await (const u of storage.listMultipartUploads(bucket))
+    await storage.abortMultipartUpload(bucket, u.key, u.uploadId);
   const keys: string[] = [];
   for await (const o of storage.list(bucket)) keys.push(o.key);
   if (keys.length) await storage.deleteMany(bucket, keys);

@@ -69,7 +69,10 @@ export function createLocalStorage({ config, logger, observer }: LocalStorageDep
   async function put(bucket: string, key: string, body: Buffer | Readable, options: PutOptions): Promise<PutResult> {
     const target = paths.object(bucket, key);
     const started = performance.now();
-    log.info({ event: 's3_upload_start', bucket, size: Buffer.isBuffer(body) ? body.length : options.contentLength }, 'upload');
+    log.info(
+      { event: 's3_upload_start', bucket, size: Buffer.isBuffer(body) ? body.length : options.contentLength },
+      'upload',
+    );
     try {
       const result = await observer.timed('put', () => writeObject(paths, { bucket, key, target, body, options }));
       log.info({ event: 's3_upload_ok', bucket, size: result.size, durationMs: elapsedMs(started) }, 'uploaded');
@@ -251,7 +254,12 @@ async function readMeta(paths: LocalPaths, bucket: string, key: string): Promise
 }
 
 /** Walks only the directory the prefix points into; one directory listing in memory at a time. */
-async function* listFiles(paths: LocalPaths, bucket: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+async function* listFiles(
+  paths: LocalPaths,
+  bucket: string,
+  prefix: string,
+  signal?: AbortSignal,
+): AsyncIterable<ObjectInfo> {
   const root = paths.bucketDir(bucket);
   const startDir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
   async function* walk(relDir: string): AsyncIterable<ObjectInfo> {
@@ -274,7 +282,7 @@ async function* listFiles(paths: LocalPaths, bucket: string, prefix: string, sig
       }
     }
   }
-  if (startDir && startDir.split('/').includes('..')) throw new StorageError('InvalidKey', 'prefix escapes the bucket');
+  if (startDir.split('/').includes('..')) throw new StorageError('InvalidKey', 'prefix escapes the bucket');
   yield* walk(startDir);
 }
 

@@ -41,7 +41,11 @@ export function signLocalRequest(config: SigningConfig, req: Omit<LocalSignedReq
 }
 
 /** Constant-time check of a local-backend URL; the signature is checked before the expiry. */
-export function verifyLocalSignature(config: SigningConfig, req: LocalSignedRequest, now = new Date()): LocalSignatureCheck {
+export function verifyLocalSignature(
+  config: SigningConfig,
+  req: LocalSignedRequest,
+  now = new Date(),
+): LocalSignatureCheck {
   if (!config.localSigningKey || typeof req.sig !== 'string') return { ok: false, reason: 'invalid' };
   const exp = Number(req.exp);
   if (!Number.isInteger(exp)) return { ok: false, reason: 'invalid' };

@@ -22,7 +22,12 @@ const MAX_BACKOFF_MS = 10_000;
  * Runs one idempotent request under the configured retry policy: only failures a retry can fix
  * (5xx, throttling, resets, timeouts), never once the caller aborted. Always throws a StorageError.
  */
-export async function withRetry<T>(ctx: S3Context, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withRetry<T>(
+  ctx: S3Context,
+  what: string,
+  fn: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   try {
     return await retry(fn, {
       attempts: ctx.config.retry.attempts,

@@ -22,7 +22,13 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
   'UND_ERR_SOCKET',
 ]);
-const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequests']);
+const THROTTLING = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequests',
+]);
 const BY_NAME: Record<string, StorageErrorCode> = {
   NoSuchKey: 'NotFound',
   NotFound: 'NotFound',

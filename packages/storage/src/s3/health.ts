@@ -24,7 +24,9 @@ export async function checkHealth(ctx: S3Context, buckets: string[]): Promise<He
 
   const results = await Promise.all(
     buckets.map(async (bucket) => {
-      const ok = await probe(bucket, () => ctx.clients.s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }));
+      const ok = await probe(bucket, () =>
+        ctx.clients.s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal }),
+      );
       return [bucket, ok] as const;
     }),
   );

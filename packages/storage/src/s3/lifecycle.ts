@@ -33,7 +33,9 @@ function toS3Rules(rules: LifecycleRule[]): S3LifecycleRule[] {
     Filter: { Prefix: r.prefix },
     Expiration: { Days: r.expirationDays },
     AbortIncompleteMultipartUpload:
-      r.abortIncompleteMultipartDays === undefined ? undefined : { DaysAfterInitiation: r.abortIncompleteMultipartDays },
+      r.abortIncompleteMultipartDays === undefined
+        ? undefined
+        : { DaysAfterInitiation: r.abortIncompleteMultipartDays },
   }));
 }
 
@@ -70,7 +72,9 @@ export async function putLifecycle(ctx: S3Context, bucket: string, rules: Lifecy
     const current = await currentRules(ctx, bucket);
     if (canonical(current ?? []) === canonical(desired)) return { applied: true, changed: false };
     if (desired.length === 0) {
-      await withRetry(ctx, 'delete lifecycle', () => ctx.clients.s3.send(new DeleteBucketLifecycleCommand({ Bucket: bucket })));
+      await withRetry(ctx, 'delete lifecycle', () =>
+        ctx.clients.s3.send(new DeleteBucketLifecycleCommand({ Bucket: bucket })),
+      );
     } else {
       await withRetry(ctx, 'put lifecycle', () =>
         ctx.clients.s3.send(

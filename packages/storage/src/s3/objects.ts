@@ -117,7 +117,10 @@ export async function deleteObjects(ctx: S3Context, bucket: string, keys: string
       }
     } catch (err) {
       result.unknown.push(...batch);
-      ctx.logger.error({ event: 's3_delete_error', bucket, count: batch.length, ...failure(err, 'delete batch') }, 'batch delete failed');
+      ctx.logger.error(
+        { event: 's3_delete_error', bucket, count: batch.length, ...failure(err, 'delete batch') },
+        'batch delete failed',
+      );
     }
   }
   ctx.logger.info(
@@ -161,11 +164,16 @@ export async function* listObjects(
       yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag, lastModified: o.LastModified };
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    if (page.IsTruncated && !token) throw new StorageError('Internal', 'truncated listing without a continuation token');
+    if (page.IsTruncated && !token)
+      throw new StorageError('Internal', 'truncated listing without a continuation token');
   } while (token);
 }
 
-export async function* listUploads(ctx: S3Context, bucket: string, prefix?: string): AsyncIterable<MultipartUploadInfo> {
+export async function* listUploads(
+  ctx: S3Context,
+  bucket: string,
+  prefix?: string,
+): AsyncIterable<MultipartUploadInfo> {
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   for (;;) {

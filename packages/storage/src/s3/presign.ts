@@ -17,7 +17,9 @@ export function presignGet(ctx: S3Context, bucket: string, key: string, options:
   const command = new GetObjectCommand({
     Bucket: bucket,
     Key: key,
-    ResponseContentDisposition: options.filename ? contentDisposition(options.filename, disposition) : options.disposition,
+    ResponseContentDisposition: options.filename
+      ? contentDisposition(options.filename, disposition)
+      : options.disposition,
     ResponseContentType: options.contentType,
   });
   return sign(ctx, { method: 'GET', bucket, key, expiresIn: options.expiresIn, command });
@@ -69,8 +71,17 @@ async function sign(ctx: S3Context, req: SignRequest): Promise<PresignedUrl> {
     return { url, expiresIn, expiresAt: new Date(signingDate.getTime() + expiresIn * 1000) };
   } catch (err) {
     const e = toStorageError(err, 'presign');
-    ctx.logger.error({ event: 's3_presign_error', bucket: req.bucket, method: req.method, code: e.code, error: e.message }, 'presign failed');
-    void ctx.alerter.notify({ event: 's3_presign_error', bucket: req.bucket, code: e.code, message: causeMessage(e), redact: [req.key] });
+    ctx.logger.error(
+      { event: 's3_presign_error', bucket: req.bucket, method: req.method, code: e.code, error: e.message },
+      'presign failed',
+    );
+    void ctx.alerter.notify({
+      event: 's3_presign_error',
+      bucket: req.bucket,
+      code: e.code,
+      message: causeMessage(e),
+      redact: [req.key],
+    });
     throw e;
   }
 }

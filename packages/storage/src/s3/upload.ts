@@ -20,7 +20,10 @@ export async function putObject(
   assertValidKey(key);
   const started = performance.now();
   const declaredSize = Buffer.isBuffer(body) ? body.length : options.contentLength;
-  ctx.logger.info({ event: 's3_upload_start', bucket, size: declaredSize, streaming: !Buffer.isBuffer(body) }, 'upload');
+  ctx.logger.info(
+    { event: 's3_upload_start', bucket, size: declaredSize, streaming: !Buffer.isBuffer(body) },
+    'upload',
+  );
   try {
     const result = await ctx.observer.timed('put', () =>
       Buffer.isBuffer(body) ? putBuffer(ctx, bucket, key, body, options) : putStream(ctx, bucket, key, body, options),
@@ -30,19 +33,38 @@ export async function putObject(
   } catch (err) {
     const e = options.signal?.aborted ? abortedError(options.signal) : toStorageError(err, 'upload');
     ctx.logger.error(
-      { event: 's3_upload_error', bucket, size: declaredSize, durationMs: elapsedMs(started), code: e.code, error: e.message },
+      {
+        event: 's3_upload_error',
+        bucket,
+        size: declaredSize,
+        durationMs: elapsedMs(started),
+        code: e.code,
+        error: e.message,
+      },
       'upload failed',
     );
     // A cancelled upload is the caller's decision, not an incident.
     if (e.code !== 'Aborted') {
-      void ctx.alerter.notify({ event: 's3_upload_error', bucket, code: e.code, message: causeMessage(e), redact: [key] });
+      void ctx.alerter.notify({
+        event: 's3_upload_error',
+        bucket,
+        code: e.code,
+        message: causeMessage(e),
+        redact: [key],
+      });
     }
     throw e;
   }
 }
 
 /** A Buffer can be resent as is, so transient failures are retried here. */
-async function putBuffer(ctx: S3Context, bucket: string, key: string, body: Buffer, options: PutOptions): Promise<PutResult> {
+async function putBuffer(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  body: Buffer,
+  options: PutOptions,
+): Promise<PutResult> {
   const sha256 = createHash('sha256').update(body).digest('hex');
   const out = await withRetry(
     ctx,
@@ -72,7 +94,13 @@ async function putBuffer(ctx: S3Context, bucket: string, key: string, body: Buff
  * replayed, so retrying is the caller's job (its job is redelivered and re-reads the source).
  * Single parts are still retried by the upload client, since lib-storage holds each part in memory.
  */
-async function putStream(ctx: S3Context, bucket: string, key: string, source: Readable, options: PutOptions): Promise<PutResult> {
+async function putStream(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  source: Readable,
+  options: PutOptions,
+): Promise<PutResult> {
   const { signal } = options;
   if (signal?.aborted) throw abortedError(signal);
 
@@ -103,7 +131,8 @@ async function putStream(ctx: S3Context, bucket: string, key: string, source: Re
     queueSize: ctx.config.multipart.queueSize,
     leavePartsOnError: false,
   });
-  if (options.onProgress) upload.on('httpUploadProgress', (p) => p.loaded !== undefined && options.onProgress?.(p.loaded));
+  if (options.onProgress)
+    upload.on('httpUploadProgress', (p) => p.loaded !== undefined && options.onProgress?.(p.loaded));
 
   // Not Upload.abort(): that rejects done() at once while parts are still being sent, and the
   // multipart upload is only aborted later (or never, if the source stalls). Failing the source
