@@ -1,4 +1,4 @@
-import { connectBus } from '@pulse/bus';
+import { connectBus, dynamicPublisher } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
 import { createDb, startOutboxRelay } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
@@ -16,14 +16,14 @@ runService({
   logger,
   async start() {
     const metrics = createMetricsRegistry('ui-api');
-    const db = createDb(config.db);
+    const db = createDb(config.db, { logger, applicationName: 'ui-api' });
     const bus = await connectBus({ config: config.nats, logger, name: 'ui-api' });
     const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
     const mailer = createMailer({ config: config.smtp, logger });
     for (const bucket of Object.values(config.s3.buckets)) await storage.ensureBucket(bucket);
     const relay = startOutboxRelay({
       db,
-      publish: bus.publish.bind(bus),
+      publish: dynamicPublisher(bus),
       logger,
       intervalMs: config.app.outboxIntervalMs,
     });
