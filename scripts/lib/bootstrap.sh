@@ -11,7 +11,8 @@ ensure_pnpm() {
 ensure_deps() {
   if [[ ! -d node_modules/.pnpm || pnpm-lock.yaml -nt node_modules/.modules.yaml ]]; then
     echo "bootstrap: installing dependencies" >&2
-    pnpm install --frozen-lockfile >&2
+    # One retry: a registry hiccup on a fresh machine should not fail the whole run.
+    pnpm install --frozen-lockfile >&2 || { sleep 5; pnpm install --frozen-lockfile >&2; }
   fi
 }
 
