@@ -1,0 +1,43 @@
+import {
+  type ConfigOf,
+  dbConfig,
+  int,
+  logConfig,
+  natsConfig,
+  nodeEnv,
+  opsHttpConfig,
+  s3Config,
+  z,
+} from '@pulse/config';
+
+/** What export-worker reads beyond the shared concerns. */
+export const exportWorkerSettings = z
+  .object({
+    // Each running export holds one database connection (COPY or cursor) and one multipart upload.
+    EXPORT_CONCURRENCY: int(2, 1, 32),
+    // rows_done is written and a progress event emitted at most this often per export.
+    EXPORT_PROGRESS_THROTTLE_MS: int(500, 50, 60_000),
+    // Sets artifact_files.expires_at; cleanup-worker deletes the object and the row after it.
+    EXPORT_RETENTION_DAYS: int(7, 1, 3650),
+    // XLSX rows fetched per cursor round trip: bigger is faster, smaller keeps memory lower.
+    EXPORT_XLSX_FETCH_ROWS: int(2000, 100, 50_000),
+  })
+  .transform((e) => ({
+    concurrency: e.EXPORT_CONCURRENCY,
+    progressThrottleMs: e.EXPORT_PROGRESS_THROTTLE_MS,
+    retentionDays: e.EXPORT_RETENTION_DAYS,
+    xlsxFetchRows: e.EXPORT_XLSX_FETCH_ROWS,
+  }));
+
+export const exportWorkerConfigShape = {
+  env: nodeEnv,
+  log: logConfig,
+  db: dbConfig,
+  nats: natsConfig,
+  s3: s3Config,
+  ops: opsHttpConfig,
+  app: exportWorkerSettings,
+};
+
+export type ExportWorkerConfig = ConfigOf<typeof exportWorkerConfigShape>;
+export type ExportSettings = ExportWorkerConfig['app'];
