@@ -1,0 +1,19 @@
+import type { CookieOptions, Response } from 'express';
+import type { UiApiConfig } from '../config';
+import { SESSION_COOKIE } from '../http/session';
+
+/**
+ * HttpOnly: scripts (and XSS) can't read it. SameSite=Lax: not sent on cross-site POSTs (the CSRF
+ * header check is the second line). Secure in production, where the UI is served over HTTPS.
+ */
+function cookieOptions(config: UiApiConfig): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: config.app.production, path: '/' };
+}
+
+export function setSessionCookie(res: Response, config: UiApiConfig, token: string, expiresAt: Date, now: Date) {
+  res.cookie(SESSION_COOKIE, token, { ...cookieOptions(config), maxAge: expiresAt.getTime() - now.getTime() });
+}
+
+export function clearSessionCookie(res: Response, config: UiApiConfig) {
+  res.clearCookie(SESSION_COOKIE, cookieOptions(config));
+}

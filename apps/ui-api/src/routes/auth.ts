@@ -1,0 +1,83 @@
+import { z } from '@pulse/config';
+import { Router } from 'express';
+import { clearSessionCookie, setSessionCookie } from '../auth/cookie';
+import { requestOtp, verifyOtp } from '../auth/otp';
+import { createSession, revokeSession } from '../auth/sessions';
+import type { AppDeps } from '../deps';
+import { route } from '../http/route';
+import { requireUser } from '../http/session';
+
+const email = z.email().max(254);
+const otpRequestBody = z.strictObject({ email });
+const otpVerifyBody = z.strictObject({ email, code: z.string().regex(/^\d{6}$/, 'must be 6 digits') });
+
+export function authRoutes(deps: AppDeps): Router {
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/api/v1/auth/otp/request',
+      summary: 'Email a 6-digit sign-in code (same answer whether or not the account exists)',
+      body: otpRequestBody,
+      responses: { 202: 'accepted', 429: 'rate limited (Retry-After)' },
+      auth: false,
+    },
+    async (req, res, { body }) => {
+      const issued = await requestOtp(deps, { email: body.email, ip: req.ip ?? 'unknown' });
+      res.status(202).json({ ok: true, ...issued });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/api/v1/auth/otp/verify',
+      summary: 'Exchange the code for a session (cookie for browsers, token for scripts)',
+      body: otpVerifyBody,
+      responses: { 200: 'signed in', 401: 'wrong or expired code', 429: 'too many wrong codes' },
+      auth: false,
+    },
+    async (_req, res, { body }) => {
+      const user = await verifyOtp(deps, body);
+      const now = deps.now();
+      const session = await createSession(deps.db, { userId: user.id, now, ttlMs: deps.config.app.auth.sessionTtlMs });
+      deps.logger.info({ event: 'login_ok', userId: user.id, sessionId: session.id }, 'signed in');
+      setSessionCookie(res, deps.config, session.token, session.expiresAt, now);
+      res.json({ token: session.token, user, expiresAt: session.expiresAt.toISOString() });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/api/v1/auth/logout',
+      summary: 'Revoke the current session',
+      responses: { 204: 'signed out' },
+      auth: false,
+    },
+    async (req, res) => {
+      // Idempotent: signing out without a (valid) session still clears the cookie.
+      if (req.user) {
+        await revokeSession(deps.db, { sessionId: req.user.sessionId, now: deps.now() });
+        deps.logger.info({ event: 'logout', userId: req.user.id, sessionId: req.user.sessionId }, 'signed out');
+      }
+      clearSessionCookie(res, deps.config);
+      res.status(204).end();
+    },
+  );
+
+  route(
+    router,
+    { method: 'get', path: '/api/v1/me', summary: 'The signed-in user', responses: { 200: 'user' } },
+    (req, res) => {
+      const { id, email, name, role } = requireUser(req);
+      res.json({ id, email, name, role });
+    },
+  );
+
+  return router;
+}
