@@ -1,1 +1,1 @@
-module.exports = require("../../jest.base.cjs")(__dirname, { testTimeout: 180_000 });
+module.exports = require('../../jest.base.cjs')(__dirname, { testTimeout: 180_000 });
