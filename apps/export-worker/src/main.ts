@@ -5,8 +5,7 @@ import { createLogger } from '@pulse/logger';
 import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
 import { createStorage } from '@pulse/storage';
 import { exportWorkerConfigShape } from './config';
-import { failExport } from './dead-letter';
-import { handleExport } from './handle-export';
+import { startExportConsumer } from './consumer';
 
 const config = loadConfigOrExit(exportWorkerConfigShape);
 const logger = createLogger({ name: 'export-worker', level: config.log.level, pretty: config.log.pretty });
@@ -23,11 +22,9 @@ runService({
     await storage.ensureBucket(bucket);
 
     const deps = { db, storage, bus, logger, bucket, settings: config.app };
-    const consumer = await bus.consume('export.requested', (payload, ctx) => handleExport(deps, payload, ctx), {
-      durable: 'export-worker',
+    const consumer = await startExportConsumer(deps, {
       maxDeliver: config.nats.maxDeliver,
       concurrency: config.app.concurrency,
-      onDeadLetter: (dead) => failExport(deps, dead),
     });
     const ops = await startOpsServer({
       ...config.ops,

@@ -84,7 +84,7 @@ describe('handleExport', () => {
     const { job, file } = await runJob(spec);
     const expected = await expectedRows(env.db, spec);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await readObject(env.storage, env.bucket, file.objectKey));
+    await workbook.xlsx.read((await env.storage.get(env.bucket, file.objectKey)).body);
     const sheet = workbook.worksheets[0]!;
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(sheet.getRow(1).values).toEqual([undefined, 'ts', 'device_id', 'metric', 'value']);
@@ -143,7 +143,7 @@ describe('handleExport', () => {
     await expect(handleExport(env.deps, { exportId: id }, testContext())).rejects.toBeInstanceOf(PermanentError);
   });
 
-  it('releases the job for retry with a readable reason when storage fails, leaving no multipart upload', async () => {
+  it('releases the job for retry with a readable reason when storage fails', async () => {
     const id = await createJob(env.db, { userId: seeded.userId, format: 'csv', deviceIds: seeded.deviceIds });
     const deps = { ...env.deps, bucket: 'pulse-no-such-bucket-for-exports' };
     await expect(handleExport(deps, { exportId: id }, testContext())).rejects.toThrow(/could not store the file/);

@@ -6,7 +6,8 @@ import { createStorage, type Storage } from '@pulse/storage';
 import { createTestDatabase, LogCapture, NATS_URL, s3TestEnv, uniqueName } from '@pulse/testing';
 import { connect } from 'nats';
 import type { ExportSettings } from '../src/config';
-import type { ExportContext, ExportDeps } from '../src/handle-export';
+import type { ExportConsumerDeps } from '../src/consumer';
+import type { ExportContext } from '../src/handle-export';
 
 export interface WorkerEnv {
   db: Db;
@@ -16,7 +17,7 @@ export interface WorkerEnv {
   logger: Logger;
   bucket: string;
   settings: ExportSettings;
-  deps: ExportDeps;
+  deps: ExportConsumerDeps;
   natsStream: string;
   dispose(): Promise<void>;
 }
@@ -53,7 +54,7 @@ export async function openWorkerEnv(options: { maxDeliver?: number; ackWaitMs?: 
   const bucket = uniqueName('t-exp').replace(/_/g, '-');
   await storage.ensureBucket(bucket);
   const bus = await connectBus({ config: nats, logger, name: 'export-worker-test' });
-  const deps: ExportDeps = { db, storage, bus, logger, bucket, settings: SETTINGS };
+  const deps: ExportConsumerDeps = { db, storage, bus, logger, bucket, settings: SETTINGS };
   return {
     db,
     storage,
