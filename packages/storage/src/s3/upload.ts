@@ -32,7 +32,9 @@ export async function putObject(
     return result;
   } catch (err) {
     const e = options.signal?.aborted ? abortedError(options.signal) : toStorageError(err, 'upload');
-    ctx.logger.error(
+    // A cancelled upload is the caller's decision, not an incident: a warning, and no alert.
+    const level = e.code === 'Aborted' ? 'warn' : 'error';
+    ctx.logger[level](
       {
         event: 's3_upload_error',
         bucket,
@@ -43,7 +45,6 @@ export async function putObject(
       },
       'upload failed',
     );
-    // A cancelled upload is the caller's decision, not an incident.
     if (e.code !== 'Aborted') {
       void ctx.alerter.notify({
         event: 's3_upload_error',
