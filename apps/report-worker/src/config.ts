@@ -56,5 +56,7 @@ export const reportWorkerConfigShape = {
   app: reportSettings,
 };
 
-export type ReportWorkerConfig = { [K in keyof typeof reportWorkerConfigShape]: z.output<(typeof reportWorkerConfigShape)[K]> };
+export type ReportWorkerConfig = {
+  [K in keyof typeof reportWorkerConfigShape]: z.output<(typeof reportWorkerConfigShape)[K]>;
+};
 export type ReportSettings = ReportWorkerConfig['app'];

@@ -12,7 +12,11 @@ export interface ReportConsumerOptions {
  * Subscribes the handler to `report.requested`. Retries back off up to the claim timeout, so that a
  * message finding the delivery claimed by a worker that then died outlives that claim and finishes the job.
  */
-export function consumeReportRequests(bus: Bus, deps: ReportHandlerDeps, options: ReportConsumerOptions): Promise<Consumer> {
+export function consumeReportRequests(
+  bus: Bus,
+  deps: ReportHandlerDeps,
+  options: ReportConsumerOptions,
+): Promise<Consumer> {
   const claimMs = deps.settings.claimTimeoutSec * 1000;
   return bus.consume(
     'report.requested',

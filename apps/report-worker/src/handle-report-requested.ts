@@ -114,7 +114,8 @@ export async function handleReportRequested(
       },
       'report sent',
     );
-    if (!stored.stored) log.warn({ event: 'report_storage_fallback', reason: stored.reason }, 'report mailed without storage');
+    if (!stored.stored)
+      log.warn({ event: 'report_storage_fallback', reason: stored.reason }, 'report mailed without storage');
     return 'sent';
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -126,7 +127,12 @@ export async function handleReportRequested(
   }
 }
 
-function deliveryFor(deps: ReportHandlerDeps, stored: StoreResult, files: ReturnType<typeof reportFiles>, now: Date): ReportDelivery {
+function deliveryFor(
+  deps: ReportHandlerDeps,
+  stored: StoreResult,
+  files: ReturnType<typeof reportFiles>,
+  now: Date,
+): ReportDelivery {
   if (!stored.stored) return chooseFallback(files, deps.settings.attachmentMaxBytes);
   const link = { secret: deps.settings.linkSigningSecret, publicBaseUrl: deps.settings.publicBaseUrl, now };
   return {

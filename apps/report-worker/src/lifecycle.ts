@@ -5,12 +5,25 @@ import type { Storage } from '@pulse/storage';
  * Reports expire after the retention period. Applied at every start (idempotent); servers without
  * lifecycle support only get a warning, because cleanup-worker enforces retention from the database anyway.
  */
-export async function ensureReportRetention(storage: Storage, bucket: string, days: number, logger: Logger): Promise<void> {
+export async function ensureReportRetention(
+  storage: Storage,
+  bucket: string,
+  days: number,
+  logger: Logger,
+): Promise<void> {
   await storage.ensureBucket(bucket);
-  const result = await storage.putLifecycle(bucket, [{ id: 'reports-retention', prefix: 'reports/', expirationDays: days, abortIncompleteMultipartDays: 1 }]);
+  const result = await storage.putLifecycle(bucket, [
+    { id: 'reports-retention', prefix: 'reports/', expirationDays: days, abortIncompleteMultipartDays: 1 },
+  ]);
   if (result.unsupported) {
-    logger.warn({ event: 'lifecycle_unsupported', bucket }, 'storage does not support lifecycle rules; cleanup-worker enforces retention');
+    logger.warn(
+      { event: 'lifecycle_unsupported', bucket },
+      'storage does not support lifecycle rules; cleanup-worker enforces retention',
+    );
   } else {
-    logger.info({ event: 'lifecycle_applied', bucket, days, changed: result.changed ?? false }, 'report retention rule in place');
+    logger.info(
+      { event: 'lifecycle_applied', bucket, days, changed: result.changed ?? false },
+      'report retention rule in place',
+    );
   }
 }

@@ -23,5 +23,9 @@ export function daysOf(period: string): string[] {
 /** "October 2026" for titles and email subjects. */
 export function periodLabel(period: string): string {
   const [year, month] = period.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(year, month - 1, 1)).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return new Date(Date.UTC(year, month - 1, 1)).toLocaleString('en-US', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
 }

@@ -4,7 +4,15 @@ import { createDb, type Db } from '@pulse/db';
 import { createLogger, type Logger } from '@pulse/logger';
 import { createMailer, type Mailer } from '@pulse/mail';
 import { createStorage, type Storage } from '@pulse/storage';
-import { createTestDatabase, LogCapture, NATS_URL, s3TestEnv, type SmtpCapture, startSmtpCapture, uniqueName } from '@pulse/testing';
+import {
+  createTestDatabase,
+  LogCapture,
+  NATS_URL,
+  s3TestEnv,
+  type SmtpCapture,
+  startSmtpCapture,
+  uniqueName,
+} from '@pulse/testing';
 import { type ReportWorkerConfig, reportWorkerConfigShape } from '../src/config';
 import type { ReportHandlerDeps } from '../src/handle-report-requested';
 
@@ -81,7 +89,10 @@ export async function startReportFixture(options: FixtureOptions = {}): Promise<
       return bus;
     },
     deadStorage() {
-      const s = createStorage({ config: { ...config.s3, endpoint: 'http://127.0.0.1:9', publicEndpoint: 'http://127.0.0.1:9' }, logger });
+      const s = createStorage({
+        config: { ...config.s3, endpoint: 'http://127.0.0.1:9', publicEndpoint: 'http://127.0.0.1:9' },
+        logger,
+      });
       dead.push(s);
       return s;
     },
@@ -110,7 +121,11 @@ export interface SeededFollower {
  */
 export async function seedReportWorld(db: Db): Promise<SeededFollower[]> {
   const tag = uniqueName('w');
-  const devices = ['a', 'b', 'c'].map((d) => ({ id: `${tag}-${d}`, name: `Sensor ${d.toUpperCase()} ${tag.slice(-4)}`, site: d === 'a' ? 'Łódź' : null }));
+  const devices = ['a', 'b', 'c'].map((d) => ({
+    id: `${tag}-${d}`,
+    name: `Sensor ${d.toUpperCase()} ${tag.slice(-4)}`,
+    site: d === 'a' ? 'Łódź' : null,
+  }));
   await db.prisma.device.createMany({ data: devices });
   await db.pool.query(
     `INSERT INTO telemetry (device_id, ts, metric, value)

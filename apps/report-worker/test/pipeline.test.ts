@@ -3,7 +3,6 @@ import { startOutboxRelay } from '@pulse/db';
 import { dynamicPublisher } from '@pulse/bus';
 import { verifyToken } from '@pulse/signed-links';
 import type { CapturedMail } from '@pulse/testing';
-import ExcelJS from 'exceljs';
 import { consumeReportRequests } from '../src/consume-reports';
 import { REPORT_LINK_PURPOSE } from '../src/delivery/links';
 import { DeliveryBusyError, handleReportRequested } from '../src/handle-report-requested';
@@ -12,7 +11,7 @@ import { requestManualReports } from '../src/scheduling/request-reports';
 import { startReportScheduler } from '../src/scheduling/scheduler';
 import { reportKey } from '../src/storage/report-files';
 import { LINK_SECRET, type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
-import { pdfText } from './pdf-text';
+import { pdfText, readWorkbook } from './read-back';
 
 const PERIOD = '2026-10';
 let fx: ReportFixture;
@@ -22,7 +21,9 @@ const mailsTo = (email: string, period = 'October 2026') =>
   fx.smtp.messages.filter((m) => m.to.includes(email) && m.subject.includes(period));
 
 function delivery(followerId: string, period = PERIOD) {
-  return fx.db.prisma.reportDelivery.findUniqueOrThrow({ where: { followerId_reportPeriod: { followerId, reportPeriod: period } } });
+  return fx.db.prisma.reportDelivery.findUniqueOrThrow({
+    where: { followerId_reportPeriod: { followerId, reportPeriod: period } },
+  });
 }
 
 /** Waits until `pred` holds, polling; the consumer works asynchronously. */
@@ -63,14 +64,19 @@ describe('a scheduled run through the bus', () => {
       const slot = await scheduler.fire(new Date('2026-11-01T02:00:00Z'));
       expect(slot).toEqual({ period: PERIOD, fired: true, requested: 2 });
       await eventually(() => followers.every((f) => mailsTo(f.email).length > 0), 'both report emails');
-      await eventually(async () => (await fx.db.prisma.reportDelivery.count({ where: { status: 'sent' } })) === 2, 'rows sent');
+      await eventually(
+        async () => (await fx.db.prisma.reportDelivery.count({ where: { status: 'sent' } })) === 2,
+        'rows sent',
+      );
 
       // A duplicate trigger (operator run without resend) and a redelivery (handler called again) send nothing.
       await requestManualReports(fx.db, { period: PERIOD });
       await relay.flush();
       await eventually(() => fx.logs.events('report_skipped').length >= 2, 'duplicates skipped');
       for (const f of followers) {
-        await expect(handleReportRequested(fx.deps, { period: PERIOD, followerId: f.id })).resolves.toBe('already_sent');
+        await expect(handleReportRequested(fx.deps, { period: PERIOD, followerId: f.id })).resolves.toBe(
+          'already_sent',
+        );
       }
     } finally {
       scheduler.stop();
@@ -81,7 +87,13 @@ describe('a scheduled run through the bus', () => {
     for (const f of followers) {
       expect(mailsTo(f.email)).toHaveLength(1);
       const row = await delivery(f.id);
-      expect(row).toMatchObject({ status: 'sent', emailSent: true, storageUploaded: true, attempts: 1, lastError: null });
+      expect(row).toMatchObject({
+        status: 'sent',
+        emailSent: true,
+        storageUploaded: true,
+        attempts: 1,
+        lastError: null,
+      });
       const mail = mailsTo(f.email)[0]!;
       expect(mail.attachments).toHaveLength(0);
       const tokens = linksIn(mail);
@@ -95,9 +107,17 @@ describe('a scheduled run through the bus', () => {
       expect(subs).toEqual([row.pdfFileId, row.xlsxFileId]);
       expect(mail.html).toContain('/r/');
 
-      const files = await fx.db.prisma.artifactFile.findMany({ where: { ownerId: f.id }, include: { artifact: true }, orderBy: { objectKey: 'asc' } });
+      const files = await fx.db.prisma.artifactFile.findMany({
+        where: { ownerId: f.id },
+        include: { artifact: true },
+        orderBy: { objectKey: 'asc' },
+      });
       expect(files.map((x) => x.objectKey)).toEqual([reportKey(PERIOD, f.id, 'pdf'), reportKey(PERIOD, f.id, 'xlsx')]);
-      expect(files.every((x) => x.status === 'ready' && x.artifact.kind === 'report' && x.artifactId === files[0]!.artifactId)).toBe(true);
+      expect(
+        files.every(
+          (x) => x.status === 'ready' && x.artifact.kind === 'report' && x.artifactId === files[0]!.artifactId,
+        ),
+      ).toBe(true);
       for (const file of files) {
         const head = await fx.storage.head(file.bucket, file.objectKey);
         expect(head?.size).toBe(Number(file.sizeBytes));
@@ -107,7 +127,12 @@ describe('a scheduled run through the bus', () => {
 
   it('puts figures in the PDF and the workbook that match the database', async () => {
     const zoe = followers[0]!;
-    const { rows: expected } = await fx.db.pool.query<{ device_id: string; metric: string; count: number; avg: number }>(
+    const { rows: expected } = await fx.db.pool.query<{
+      device_id: string;
+      metric: string;
+      count: number;
+      avg: number;
+    }>(
       `SELECT device_id, metric, count(*)::int AS count, avg(value) AS avg FROM telemetry
        WHERE device_id = ANY($1) AND ts >= '2026-10-01T00:00:00Z' AND ts < '2026-11-01T00:00:00Z'
        GROUP BY 1, 2 ORDER BY 1, 2`,
@@ -126,17 +151,23 @@ describe('a scheduled run through the bus', () => {
 
     const xlsx = await readBody(bucket, reportKey(PERIOD, zoe.id, 'xlsx'));
     expect(xlsx.subarray(0, 2).toString()).toBe('PK');
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(xlsx);
+    const wb = await readWorkbook(xlsx);
     const summary = wb.getWorksheet('Summary')!;
     const got = [];
     for (let r = 2; r <= summary.rowCount; r++) {
       const row = summary.getRow(r);
-      got.push({ device_id: row.getCell(1).value, metric: row.getCell(4).value, count: row.getCell(5).value, avg: row.getCell(7).value as number });
+      got.push({
+        device_id: row.getCell(1).value,
+        metric: row.getCell(4).value,
+        count: row.getCell(5).value,
+        avg: row.getCell(7).value as number,
+      });
     }
     got.sort((a, b) => `${a.device_id}${a.metric}`.localeCompare(`${b.device_id}${b.metric}`));
-    expect(got.map((g) => [g.device_id, g.metric, g.count])).toEqual(expected.map((e) => [e.device_id, e.metric, e.count]));
-    got.forEach((g, i) => expect(g.avg).toBeCloseTo(expected[i]!.avg, 9));
+    expect(got.map((g) => [g.device_id, g.metric, g.count])).toEqual(
+      expected.map((e) => [e.device_id, e.metric, e.count]),
+    );
+    for (const [i, g] of got.entries()) expect(g.avg).toBeCloseTo(expected[i]!.avg, 9);
     // One daily sheet per followed device, 31 days × 2 metrics.
     expect(wb.worksheets).toHaveLength(3);
     expect(wb.worksheets[1]!.rowCount).toBe(1 + 62);
@@ -193,8 +224,13 @@ describe('exactly-once sending', () => {
        VALUES (gen_random_uuid(), $1, $2, 'working', now() + interval '1 hour', 1, now())`,
       [bob.id, period],
     );
-    await expect(handleReportRequested(fx.deps, { period, followerId: bob.id })).rejects.toBeInstanceOf(DeliveryBusyError);
-    await fx.db.pool.query(`UPDATE report_deliveries SET claimed_until = now() - interval '1 second' WHERE follower_id = $1 AND report_period = $2`, [bob.id, period]);
+    await expect(handleReportRequested(fx.deps, { period, followerId: bob.id })).rejects.toBeInstanceOf(
+      DeliveryBusyError,
+    );
+    await fx.db.pool.query(
+      `UPDATE report_deliveries SET claimed_until = now() - interval '1 second' WHERE follower_id = $1 AND report_period = $2`,
+      [bob.id, period],
+    );
     await expect(handleReportRequested(fx.deps, { period, followerId: bob.id })).resolves.toBe('sent');
     expect(await delivery(bob.id, period)).toMatchObject({ status: 'sent', attempts: 2 });
   });
@@ -204,21 +240,30 @@ describe('storage down', () => {
   it('mails the files as attachments and records storage_uploaded=false', async () => {
     const period = '2026-06';
     const zoe = followers[0]!;
-    await expect(handleReportRequested({ ...fx.deps, storage: fx.deadStorage() }, { period, followerId: zoe.id })).resolves.toBe('sent');
+    await expect(
+      handleReportRequested({ ...fx.deps, storage: fx.deadStorage() }, { period, followerId: zoe.id }),
+    ).resolves.toBe('sent');
     const [mail] = mailsTo(zoe.email, 'June 2026');
     expect(mail).toBeDefined();
     expect(linksIn(mail!)).toHaveLength(0);
     expect(mail!.attachments.map((a) => a.filename)).toEqual(['pulse-report-2026-06.pdf', 'pulse-report-2026-06.xlsx']);
     expect(mail!.attachments[0]!.content.subarray(0, 4).toString()).toBe('%PDF');
     expect(mail!.attachments[1]!.content.subarray(0, 2).toString()).toBe('PK');
-    expect(await delivery(zoe.id, period)).toMatchObject({ status: 'sent', storageUploaded: false, pdfFileId: null, xlsxFileId: null });
+    expect(await delivery(zoe.id, period)).toMatchObject({
+      status: 'sent',
+      storageUploaded: false,
+      pdfFileId: null,
+      xlsxFileId: null,
+    });
   });
 
   it('falls back to attachments when the upload fails after retries although the health check passed', async () => {
     const period = '2026-05';
     const bob = followers[1]!;
     const failingPuts = { ...fx.storage, put: () => Promise.reject(new Error('upload failed after 2 attempts')) };
-    await expect(handleReportRequested({ ...fx.deps, storage: failingPuts }, { period, followerId: bob.id })).resolves.toBe('sent');
+    await expect(
+      handleReportRequested({ ...fx.deps, storage: failingPuts }, { period, followerId: bob.id }),
+    ).resolves.toBe('sent');
     expect(mailsTo(bob.email, 'May 2026')[0]!.attachments).toHaveLength(2);
     expect(await delivery(bob.id, period)).toMatchObject({ storageUploaded: false });
   });

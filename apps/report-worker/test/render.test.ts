@@ -1,9 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import ExcelJS from 'exceljs';
 import { formatCount, formatValue } from '../src/render/format';
 import { renderPdf } from '../src/render/pdf';
 import { renderXlsx, sheetName } from '../src/render/xlsx';
-import { pdfText } from './pdf-text';
+import { pdfText, readWorkbook } from './read-back';
 import { sampleReportData } from './sample-data';
 
 describe('renderPdf', () => {
@@ -18,7 +17,12 @@ describe('renderPdf', () => {
     expect(text).toContain('Kühlhaus Łódź');
     expect(text).toContain('No telemetry in this period.');
     const humidity = data.devices[0]!.metrics[0]!.total;
-    for (const cell of [formatCount(humidity.count), formatValue(humidity.min), formatValue(humidity.avg), formatValue(humidity.max)]) {
+    for (const cell of [
+      formatCount(humidity.count),
+      formatValue(humidity.min),
+      formatValue(humidity.avg),
+      formatValue(humidity.max),
+    ]) {
       expect(text).toContain(cell);
     }
     expect(text).toContain('humidity — daily min–max and average');
@@ -38,14 +42,28 @@ describe('renderPdf', () => {
 describe('renderXlsx', () => {
   it('writes a summary sheet and one typed, filterable sheet per device', async () => {
     const data = sampleReportData();
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await renderXlsx(data));
+    const workbook = await readWorkbook(await renderXlsx(data));
 
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(['Summary', 'Kühlhaus Łódź', 'Boiler room', 'Silent sensor']);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual([
+      'Summary',
+      'Kühlhaus Łódź',
+      'Boiler room',
+      'Silent sensor',
+    ]);
     const summary = workbook.getWorksheet('Summary')!;
     expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(summary.autoFilter).toBeTruthy();
-    expect(summary.getRow(1).values).toEqual([undefined, 'Device ID', 'Device', 'Site', 'Metric', 'Count', 'Min', 'Avg', 'Max']);
+    expect(summary.getRow(1).values).toEqual([
+      undefined,
+      'Device ID',
+      'Device',
+      'Site',
+      'Metric',
+      'Count',
+      'Min',
+      'Avg',
+      'Max',
+    ]);
     const first = summary.getRow(2);
     const humidity = data.devices[0]!.metrics[0]!.total;
     expect(first.getCell(4).value).toBe('humidity');

@@ -24,7 +24,12 @@ export function sampleReportData(overrides: Partial<ReportData> = {}): ReportDat
     };
   };
   const devices: DeviceReport[] = [
-    { id: 'dev-001', name: 'Kühlhaus Łódź', site: 'Łódź', metrics: [metric('humidity', 55, 12), metric('temperature', 4, 2.5)] },
+    {
+      id: 'dev-001',
+      name: 'Kühlhaus Łódź',
+      site: 'Łódź',
+      metrics: [metric('humidity', 55, 12), metric('temperature', 4, 2.5)],
+    },
     { id: 'dev-002', name: 'Boiler room', site: null, metrics: [metric('pressure', 1013, 6)] },
     { id: 'dev-003', name: 'Silent sensor', site: 'Zürich', metrics: [] },
   ];

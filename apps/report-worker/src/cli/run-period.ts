@@ -25,12 +25,19 @@ async function main(): Promise<number> {
   const db = createDb(config.db, { logger, applicationName: 'report-run-period' });
   const bus = await connectBus({ config: config.nats, logger, name: 'report-run-period' });
   try {
-    const { requested, requestId } = await requestManualReports(db, { period, followerId: values.follower, resend: values.resend });
+    const { requested, requestId } = await requestManualReports(db, {
+      period,
+      followerId: values.follower,
+      resend: values.resend,
+    });
     // Publish now rather than waiting for a service's relay tick; drain until the outbox is empty.
     const relay = startOutboxRelay({ db, publish: dynamicPublisher(bus), logger, intervalMs: 60_000 });
     while ((await relay.flush()).published > 0);
     await relay.stop();
-    logger.info({ event: 'report_run_requested', period, requested, requestId, resend: values.resend }, `requested ${requested} report(s) for ${period}`);
+    logger.info(
+      { event: 'report_run_requested', period, requested, requestId, resend: values.resend },
+      `requested ${requested} report(s) for ${period}`,
+    );
     return 0;
   } finally {
     await bus.close();

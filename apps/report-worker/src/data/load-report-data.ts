@@ -66,9 +66,7 @@ export async function loadReportData(pool: pg.Pool, options: LoadReportDataOptio
     period,
     timeZone,
     follower: user,
-    devices: devices.rows.map(
-      (d): DeviceReport => ({ ...d, metrics: [...(byDevice.get(d.id)?.values() ?? [])] }),
-    ),
+    devices: devices.rows.map((d): DeviceReport => ({ ...d, metrics: [...(byDevice.get(d.id)?.values() ?? [])] })),
     generatedAt: options.now ?? new Date(),
   };
 }

@@ -1,5 +1,9 @@
 /** One number format for every rendered figure, so a test can look for exactly what the PDF shows. */
-const fixed = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false });
+const fixed = new Intl.NumberFormat('en-US', {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+  useGrouping: false,
+});
 const whole = new Intl.NumberFormat('en-US', { useGrouping: false });
 
 export function formatValue(value: number): string {

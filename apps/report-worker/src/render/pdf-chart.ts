@@ -53,8 +53,15 @@ export function drawDailyChart(doc: PDFKit.PDFDocument, metric: MetricReport, pe
   doc.font('body').fontSize(7);
   for (const t of ticks) {
     const y = yOf(t);
-    doc.moveTo(plot.x, y).lineTo(plot.x + plot.width, y).lineWidth(0.5).strokeColor(GRID).stroke();
-    doc.fillColor(AXIS).text(formatValue(t), box.x, y - 3.5, { width: labelWidth - 4, align: 'right', lineBreak: false });
+    doc
+      .moveTo(plot.x, y)
+      .lineTo(plot.x + plot.width, y)
+      .lineWidth(0.5)
+      .strokeColor(GRID)
+      .stroke();
+    doc
+      .fillColor(AXIS)
+      .text(formatValue(t), box.x, y - 3.5, { width: labelWidth - 4, align: 'right', lineBreak: false });
   }
 
   const barWidth = Math.max(1, slot * 0.6);
@@ -62,7 +69,10 @@ export function drawDailyChart(doc: PDFKit.PDFDocument, metric: MetricReport, pe
     const d = byDay.get(day);
     if (!d) return;
     const top = yOf(d.max);
-    doc.rect(xOf(i) - barWidth / 2, top, barWidth, Math.max(0.8, yOf(d.min) - top)).fillColor(RANGE).fill();
+    doc
+      .rect(xOf(i) - barWidth / 2, top, barWidth, Math.max(0.8, yOf(d.min) - top))
+      .fillColor(RANGE)
+      .fill();
   });
 
   let penDown = false;
@@ -82,7 +92,10 @@ export function drawDailyChart(doc: PDFKit.PDFDocument, metric: MetricReport, pe
     if (d) doc.circle(xOf(i), yOf(d.avg), 1.4).fillColor(AVG).fill();
   }
 
-  doc.moveTo(plot.x, plot.y).lineTo(plot.x, plot.y + plot.height).lineTo(plot.x + plot.width, plot.y + plot.height);
+  doc
+    .moveTo(plot.x, plot.y)
+    .lineTo(plot.x, plot.y + plot.height)
+    .lineTo(plot.x + plot.width, plot.y + plot.height);
   doc.lineWidth(0.8).strokeColor(AXIS).stroke();
   doc.fontSize(7).fillColor(AXIS);
   days.forEach((day, i) => {

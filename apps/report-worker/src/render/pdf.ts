@@ -53,7 +53,11 @@ function titlePage(doc: PDFKit.PDFDocument, data: ReportData): void {
   doc.moveDown(1.2).font('body').fontSize(12).fillColor('#555555').text('Prepared for');
   doc.font('bold').fontSize(22).fillColor('#111111').text(data.follower.name, { width });
   doc.moveDown(1).font('body').fontSize(12).fillColor('#555555').text('Period');
-  doc.font('bold').fontSize(18).fillColor('#111111').text(`${periodLabel(data.period)} (${data.period})`);
+  doc
+    .font('bold')
+    .fontSize(18)
+    .fillColor('#111111')
+    .text(`${periodLabel(data.period)} (${data.period})`);
   doc.font('body').fontSize(10).fillColor('#555555').text(`Days and month boundaries in ${data.timeZone}`);
 
   doc.moveDown(2).font('bold').fontSize(12).fillColor('#111111').text(`Devices (${data.devices.length})`);
@@ -100,11 +104,23 @@ function summaryTable(doc: PDFKit.PDFDocument, device: DeviceReport): void {
   const rowHeight = 18;
   const tableWidth = COLUMNS.reduce((w, c) => w + c.width, 0);
   const row = (cells: string[], y: number, header: boolean, shade: boolean) => {
-    if (header || shade) doc.rect(MARGIN, y, tableWidth, rowHeight).fillColor(header ? '#e4ebf3' : '#f6f8fa').fill();
+    if (header || shade)
+      doc
+        .rect(MARGIN, y, tableWidth, rowHeight)
+        .fillColor(header ? '#e4ebf3' : '#f6f8fa')
+        .fill();
     let x = MARGIN;
-    doc.font(header ? 'bold' : 'body').fontSize(9).fillColor('#111111');
+    doc
+      .font(header ? 'bold' : 'body')
+      .fontSize(9)
+      .fillColor('#111111');
     COLUMNS.forEach((col, i) => {
-      doc.text(cells[i] ?? '', x + 6, y + 5, { width: col.width - 12, align: col.align, lineBreak: false, ellipsis: true });
+      doc.text(cells[i] ?? '', x + 6, y + 5, {
+        width: col.width - 12,
+        align: col.align,
+        lineBreak: false,
+        ellipsis: true,
+      });
       x += col.width;
     });
   };
@@ -123,7 +139,12 @@ function summaryTable(doc: PDFKit.PDFDocument, device: DeviceReport): void {
       y = MARGIN;
     }
     const t = m.total;
-    row([m.metric, formatCount(t.count), formatValue(t.min), formatValue(t.avg), formatValue(t.max)], y, false, i % 2 === 1);
+    row(
+      [m.metric, formatCount(t.count), formatValue(t.min), formatValue(t.avg), formatValue(t.max)],
+      y,
+      false,
+      i % 2 === 1,
+    );
   });
   doc.x = MARGIN;
   doc.y = y + rowHeight + 6;
@@ -139,7 +160,11 @@ function pageNumbers(doc: PDFKit.PDFDocument, data: ReportData): void {
     const y = doc.page.height - 32;
     doc.font('body').fontSize(8).fillColor('#777777');
     doc.text(`${data.follower.name} · ${data.period}`, MARGIN, y, { width: 300, lineBreak: false, ellipsis: true });
-    doc.text(`Page ${i + 1} of ${range.count}`, MARGIN, y, { width: contentWidth(doc), align: 'right', lineBreak: false });
+    doc.text(`Page ${i + 1} of ${range.count}`, MARGIN, y, {
+      width: contentWidth(doc),
+      align: 'right',
+      lineBreak: false,
+    });
     doc.page.margins.bottom = bottom;
   }
 }

@@ -33,7 +33,11 @@ const DAILY_COLUMNS: ColumnSpec[] = [
 
 /** Excel forbids []:*?/\ in sheet names and caps them at 31 characters; names must also be unique. */
 export function sheetName(name: string, taken: Set<string>): string {
-  const base = name.replace(/[[\]:*?/\\]/g, '_').trim().slice(0, 31) || 'Device';
+  const base =
+    name
+      .replace(/[[\]:*?/\\]/g, '_')
+      .trim()
+      .slice(0, 31) || 'Device';
   let candidate = base;
   for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${base.slice(0, 31 - `-${n}`.length)}-${n}`;
   taken.add(candidate.toLowerCase());
@@ -42,7 +46,12 @@ export function sheetName(name: string, taken: Set<string>): string {
 
 function addSheet(workbook: ExcelJS.Workbook, name: string, columns: ColumnSpec[]): ExcelJS.Worksheet {
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
+  sheet.columns = columns.map((c) => ({
+    header: c.header,
+    key: c.key,
+    width: c.width,
+    style: c.numFmt ? { numFmt: c.numFmt } : {},
+  }));
   sheet.getRow(1).font = { bold: true };
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   return sheet;
@@ -59,7 +68,13 @@ export async function renderXlsx(data: ReportData): Promise<Buffer> {
   const taken = new Set(['summary']);
   for (const device of data.devices) {
     for (const m of device.metrics) {
-      summary.addRow({ deviceId: device.id, device: device.name, site: device.site ?? '', metric: m.metric, ...m.total });
+      summary.addRow({
+        deviceId: device.id,
+        device: device.name,
+        site: device.site ?? '',
+        metric: m.metric,
+        ...m.total,
+      });
     }
     const sheet = addSheet(workbook, sheetName(device.name, taken), DAILY_COLUMNS);
     const rows = device.metrics
@@ -67,7 +82,14 @@ export async function renderXlsx(data: ReportData): Promise<Buffer> {
       .sort((a, b) => a.day.localeCompare(b.day) || a.metric.localeCompare(b.metric));
     for (const r of rows) {
       // A real date cell (UTC midnight), so Excel sorts and filters it as a date, not as text.
-      sheet.addRow({ date: new Date(`${r.day}T00:00:00Z`), metric: r.metric, count: r.count, min: r.min, avg: r.avg, max: r.max });
+      sheet.addRow({
+        date: new Date(`${r.day}T00:00:00Z`),
+        metric: r.metric,
+        count: r.count,
+        min: r.min,
+        avg: r.avg,
+        max: r.max,
+      });
     }
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());

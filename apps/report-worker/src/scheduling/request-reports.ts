@@ -41,7 +41,10 @@ export interface ManualReportRequest {
  * `resend` resets them to pending here, in the same transaction as the request, so that a redelivered
  * message can never cause a second resend.
  */
-export async function requestManualReports(db: Db, request: ManualReportRequest): Promise<{ requested: number; requestId: string }> {
+export async function requestManualReports(
+  db: Db,
+  request: ManualReportRequest,
+): Promise<{ requested: number; requestId: string }> {
   const requestId = randomUUID();
   const followerId = request.followerId ?? null;
   const requested = await db.prisma.$transaction(

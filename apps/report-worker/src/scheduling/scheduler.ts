@@ -32,8 +32,12 @@ export function startReportScheduler(options: SchedulerOptions): ReportScheduler
   async function fire(at: Date): Promise<SlotResult> {
     const period = previousPeriod(at, timeZone);
     const started = performance.now();
-    const lock = await withAdvisoryLock(db.pool, `report-scheduler:${period}`, () => requestScheduledReports(db, period));
-    const result: SlotResult = lock.acquired ? { period, fired: true, requested: lock.result } : { period, fired: false };
+    const lock = await withAdvisoryLock(db.pool, `report-scheduler:${period}`, () =>
+      requestScheduledReports(db, period),
+    );
+    const result: SlotResult = lock.acquired
+      ? { period, fired: true, requested: lock.result }
+      : { period, fired: false };
     logger.info(
       { event: 'report_slot', ...result, durationMs: Math.round(performance.now() - started) },
       lock.acquired ? 'report slot fired' : 'report slot held by another instance',
@@ -49,7 +53,10 @@ export function startReportScheduler(options: SchedulerOptions): ReportScheduler
       logger.error({ event: 'report_slot_error', err }, 'report slot failed');
     }
   });
-  logger.info({ event: 'report_scheduler_started', cron: options.cron, timeZone, nextRun: job.nextRun() }, 'report scheduler started');
+  logger.info(
+    { event: 'report_scheduler_started', cron: options.cron, timeZone, nextRun: job.nextRun() },
+    'report scheduler started',
+  );
 
   return { fire, nextRun: () => job.nextRun(), stop: () => job.stop() };
 }

@@ -65,7 +65,10 @@ export async function storeReport(deps: StoreReportDeps, report: RenderedReport)
   const failed = uploads.find((u): u is PromiseRejectedResult => u.status === 'rejected');
   if (failed) {
     const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
-    logger.warn({ event: 'report_upload_failed', period: report.period, followerId: report.followerId, error: reason }, 'report upload failed');
+    logger.warn(
+      { event: 'report_upload_failed', period: report.period, followerId: report.followerId, error: reason },
+      'report upload failed',
+    );
     return { stored: false, reason: `upload failed: ${reason}` };
   }
 

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,4 +14,12 @@ export function pdfText(pdf: Buffer): string {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The workbook as exceljs reads it back (what Excel or LibreOffice would open). */
+export async function readWorkbook(xlsx: Buffer): Promise<ExcelJS.Workbook> {
+  const workbook = new ExcelJS.Workbook();
+  // exceljs types `load` with the pre-generic Buffer; the bytes are the same.
+  await workbook.xlsx.load(xlsx as unknown as Parameters<typeof workbook.xlsx.load>[0]);
+  return workbook;
 }
