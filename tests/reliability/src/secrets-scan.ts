@@ -21,6 +21,12 @@ export interface LogSource {
  */
 export function scanForSecrets(sources: LogSource[], secrets: Iterable<string>): SecretHit[] {
   const values = [...new Set(secrets)].filter((s) => s.length >= 6);
+  // A 6-digit OTP is also a substring of many timestamps; only a standalone number counts.
+  const matchers = values.map((value) =>
+    /^\d+$/.test(value)
+      ? (text: string) => new RegExp(`(?<!\\d)${value}(?!\\d)`).test(text)
+      : (text: string) => text.includes(value),
+  );
   const hits: SecretHit[] = [];
   for (const source of sources) {
     source.lines.forEach((text, i) => {
@@ -28,10 +34,9 @@ export function scanForSecrets(sources: LogSource[], secrets: Iterable<string>):
       for (const pattern of ALWAYS_SECRET) {
         if (lower.includes(pattern.toLowerCase())) hits.push({ what: pattern, source: source.name, line: i + 1 });
       }
-      values.forEach((value, n) => {
-        if (text.includes(value)) {
-          hits.push({ what: `secret #${n} (${value.length} chars)`, source: source.name, line: i + 1 });
-        }
+      matchers.forEach((matches, n) => {
+        if (matches(text))
+          hits.push({ what: `secret #${n} (${values[n]!.length} chars)`, source: source.name, line: i + 1 });
       });
     });
   }
