@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Histogram } from '@pulse/runtime';
+import { LOCAL_STORAGE_ROUTE } from '@pulse/storage';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from './deps';
@@ -47,7 +48,9 @@ export function createApp(deps: AppDeps): Express {
       strictTransportSecurity: deps.config.app.production,
     }),
   );
-  app.use(express.json({ limit: '100kb' }));
+  const json = express.json({ limit: '100kb' });
+  // Local-backend uploads stream the raw body to disk, whatever its type (application/json included).
+  app.use((req, res, next) => (req.path.startsWith(LOCAL_STORAGE_ROUTE) ? next() : json(req, res, next)));
   app.use(loadSession(deps));
   app.use('/api', csrfGuard);
 

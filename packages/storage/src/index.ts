@@ -9,5 +9,6 @@ export {
   type LocalSignedRequest,
   verifyLocalSignature,
 } from './local/signing';
+export { parseByteRange } from './local/range';
 export type { StorageMetrics } from './observe';
 export type * from './types';

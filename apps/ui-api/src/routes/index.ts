@@ -1,9 +1,23 @@
 import type { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { authRoutes } from './auth';
+import { debugRoutes } from './debug';
+import { exportsRoutes } from './exports';
+import { filesRoutes } from './files';
+import { healthRoutes } from './health';
+import { localStorageRoutes } from './local-storage';
+import { openapiRoutes } from './openapi';
 
 /**
  * Every feature's router, mounted in order by createApp. A feature adds one line here;
  * routes register through `route()` so validation and the OpenAPI document stay in step.
  */
-export const routeModules: Array<(deps: AppDeps) => Router> = [authRoutes];
+export const routeModules: Array<(deps: AppDeps) => Router> = [
+  healthRoutes,
+  openapiRoutes,
+  authRoutes,
+  filesRoutes,
+  exportsRoutes,
+  debugRoutes,
+  localStorageRoutes,
+];

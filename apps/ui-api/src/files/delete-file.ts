@@ -1,0 +1,20 @@
+import type { AppDeps } from '../deps';
+import { findOwnedFile } from './file-queries';
+
+/**
+ * Marks the row deleted first (so it is never served again), then removes the object. If the
+ * delete fails, the row says `deleted` and cleanup-worker's reconciliation removes the object later.
+ */
+export async function deleteFile(
+  deps: Pick<AppDeps, 'db' | 'storage' | 'logger' | 'now'>,
+  options: { fileId: string; ownerId: string },
+): Promise<void> {
+  const file = await findOwnedFile(deps.db, options);
+  if (file.status === 'deleted') return;
+  await deps.db.prisma.artifactFile.update({
+    where: { id: file.id },
+    data: { status: 'deleted', deletedAt: deps.now() },
+  });
+  const outcome = await deps.storage.deleteQuietly(file.bucket, file.objectKey);
+  deps.logger.info({ event: 'file_deleted', fileId: file.id, outcome }, 'file deleted');
+}

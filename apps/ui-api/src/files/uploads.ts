@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../deps';
+import { errors } from '../http/errors';
+import { findOwnedFile } from './file-queries';
+import { safeFilename } from './filename';
+import { artifactObjectKey } from './store-file';
+
+/** Long enough for a large upload to start on a slow link; the URL is single-purpose anyway. */
+const UPLOAD_URL_TTL_S = 900;
+
+type UploadDeps = Pick<AppDeps, 'config' | 'db' | 'storage' | 'logger' | 'now'>;
+
+export interface UploadRequest {
+  ownerId: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/**
+ * A pending file row plus a presigned PUT bound to the declared type and length: the browser sends
+ * the bytes straight to S3, and the row is only listed after `completeUpload` has seen the object.
+ */
+export async function createUpload(deps: UploadDeps, req: UploadRequest) {
+  const { uploads } = deps.config.app;
+  if (req.size > uploads.maxBytes) {
+    throw errors.payloadTooLarge(`files may be at most ${uploads.maxBytes} bytes`);
+  }
+  const baseType = req.contentType.split(';')[0]!.trim().toLowerCase();
+  if (!uploads.allowedTypes.includes(baseType)) {
+    throw errors.unsupportedMediaType(`content type ${baseType} is not accepted`);
+  }
+  const artifactId = randomUUID();
+  const fileId = randomUUID();
+  const bucket = deps.config.s3.buckets.artifacts;
+  const objectKey = artifactObjectKey(artifactId, fileId, safeFilename(req.filename));
+  await deps.db.prisma.artifact.create({
+    data: {
+      id: artifactId,
+      ownerId: req.ownerId,
+      kind: 'upload',
+      title: safeFilename(req.filename),
+      files: {
+        create: {
+          id: fileId,
+          ownerId: req.ownerId,
+          bucket,
+          objectKey,
+          contentType: req.contentType,
+          sizeBytes: BigInt(req.size),
+          originalFilename: req.filename,
+          status: 'pending',
+        },
+      },
+    },
+  });
+  const presigned = await deps.storage.presignPut(bucket, objectKey, {
+    contentType: req.contentType,
+    contentLength: req.size,
+    expiresIn: UPLOAD_URL_TTL_S,
+  });
+  deps.logger.info(
+    { event: 'upload_presigned', fileId, size: req.size, expirySec: presigned.expiresIn },
+    'upload started',
+  );
+  return {
+    fileId,
+    uploadUrl: presigned.url,
+    method: 'PUT' as const,
+    headers: presigned.headers ?? { 'content-type': req.contentType },
+    expiresIn: presigned.expiresIn,
+  };
+}
+
+/** Lists the file once the object really exists with the declared size (HEAD, not the client's word). */
+export async function completeUpload(deps: UploadDeps, options: { fileId: string; ownerId: string }) {
+  const file = await findOwnedFile(deps.db, options);
+  if (file.status === 'ready') return file;
+  if (file.status !== 'pending') throw errors.gone('file_deleted', 'the upload was cancelled or removed');
+  const head = await deps.storage.head(file.bucket, file.objectKey);
+  if (!head) throw errors.conflict('upload_missing', 'the object has not been uploaded yet');
+  if (BigInt(head.size) !== file.sizeBytes) {
+    throw errors.badRequest('size_mismatch', `uploaded ${head.size} bytes, declared ${file.sizeBytes}`);
+  }
+  const updated = await deps.db.prisma.artifactFile.update({
+    where: { id: file.id, status: 'pending' },
+    data: { status: 'ready' },
+    include: { artifact: { select: { kind: true } } },
+  });
+  deps.logger.info(
+    { event: 'file_created', fileId: file.id, artifactId: file.artifactId, kind: 'upload', size: head.size },
+    'upload completed',
+  );
+  return updated;
+}
