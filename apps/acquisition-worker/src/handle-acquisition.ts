@@ -1,0 +1,102 @@
+import type { Bus, MessageContext, Payload } from '@pulse/bus';
+import { PermanentError } from '@pulse/bus';
+import { forEachLimited } from './concurrency';
+import type { AcquisitionSettings } from './config';
+import { describeFailure } from './describe-failure';
+import { type ReceiverError, summarize } from './result';
+import { type MeasurementDeps, storeMeasurement } from './store-measurement';
+import { type AcquisitionTask, type Counters, claimTask, countReceiver, finishTask } from './task-store';
+
+export interface AcquisitionDeps extends MeasurementDeps {
+  bus: Pick<Bus, 'emit'>;
+  settings: Pick<AcquisitionSettings, 'receiverConcurrency' | 'maxSamples'>;
+}
+
+export type AcquisitionContext = Pick<MessageContext, 'signal' | 'working' | 'deliveryCount'>;
+
+// Ids end up in object keys and file names: the same conservative alphabet as S3-safe key segments.
+const RECEIVER_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Complex samples per receiver for the requested duration (at least one). */
+export const sampleCountFor = (task: Pick<AcquisitionTask, 'durationMs' | 'sampleRate'>) =>
+  Math.max(1, Math.round((task.durationMs * task.sampleRate) / 1000));
+
+/**
+ * `acquisition.requested` handler: captures every receiver of the task with bounded concurrency and
+ * stores each as .npy + metadata. One receiver failing never stops the others; the task ends as
+ * SUCCESS, PARTIAL_FAILURE or FAILED with per-receiver errors. A redelivered finished task is acked
+ * without work; an interrupted one resumes with the receivers not stored yet.
+ */
+export async function handleAcquisition(
+  deps: AcquisitionDeps,
+  payload: Payload<'acquisition.requested'>,
+  ctx: AcquisitionContext,
+): Promise<void> {
+  const { taskId } = payload;
+  const log = deps.logger.child({ taskId });
+  const claim = await claimTask(deps.db, taskId);
+  if (!claim.claimed) {
+    if (claim.state === null) throw new PermanentError('the acquisition task no longer exists');
+    log.info(
+      { event: 'acquisition_skipped', state: claim.state, deliveryCount: ctx.deliveryCount },
+      'task already finished',
+    );
+    return;
+  }
+  const { task } = claim;
+  const sampleCount = sampleCountFor(task);
+  if (sampleCount > deps.settings.maxSamples) {
+    throw new PermanentError(`${sampleCount} samples per receiver is over the limit of ${deps.settings.maxSamples}`);
+  }
+  const started = performance.now();
+  log.info(
+    { event: 'acquisition_started', receivers: task.receivers.length, resumed: claim.stored.length, sampleCount },
+    'acquisition started',
+  );
+  const report = (c: Counters) => {
+    ctx.working();
+    deps.bus.emit('acquisition.progress', { taskId, userId: task.userId, ...c });
+  };
+  report({ current: claim.stored.length, total: task.receivers.length, successful: claim.stored.length, failed: 0 });
+
+  await deps.storage.ensureBucket(deps.bucket);
+  const done = new Set(claim.stored.map((m) => m.receiverId));
+  const stored = [...claim.stored];
+  const errors: ReceiverError[] = [];
+  await forEachLimited(
+    task.receivers.filter((r) => !done.has(r)),
+    deps.settings.receiverConcurrency,
+    async (receiverId) => {
+      let ok = false;
+      try {
+        if (!RECEIVER_ID.test(receiverId)) throw new Error('invalid receiver id');
+        stored.push(await storeMeasurement(deps, { task, receiverId, sampleCount, signal: ctx.signal }));
+        ok = true;
+      } catch (err) {
+        // Shutting down is not this receiver's failure: stop, and let the redelivery resume the task.
+        if (ctx.signal.aborted) throw err;
+        const message = describeFailure(err);
+        errors.push({ receiverId, message });
+        log.warn({ event: 'acquisition_receiver_failed', receiverId, error: message }, 'receiver failed');
+      }
+      report(await countReceiver(deps.db, taskId, ok));
+    },
+  );
+
+  const result = summarize(task.receivers, stored, errors);
+  await finishTask(deps.db, taskId, {
+    result,
+    error: result.status === 'SUCCESS' ? null : `${result.failed} of ${result.total} receivers failed`,
+  });
+  deps.bus.emit('acquisition.completed', { taskId, userId: task.userId, state: result.status });
+  log.info(
+    {
+      event: 'acquisition_finished',
+      status: result.status,
+      successful: result.successful,
+      failed: result.failed,
+      durationMs: Math.round(performance.now() - started),
+    },
+    'acquisition finished',
+  );
+}

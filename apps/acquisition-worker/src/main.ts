@@ -1,0 +1,58 @@
+import { connectBus } from '@pulse/bus';
+import { loadConfigOrExit } from '@pulse/config';
+import { createDb } from '@pulse/db';
+import { createLogger } from '@pulse/logger';
+import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
+import { createStorage } from '@pulse/storage';
+import { acquisitionWorkerConfigShape } from './config';
+import { failAcquisition } from './dead-letter';
+import { handleAcquisition } from './handle-acquisition';
+import { syntheticSource } from './sources/synthetic-source';
+
+const config = loadConfigOrExit(acquisitionWorkerConfigShape);
+const logger = createLogger({ name: 'acquisition-worker', level: config.log.level, pretty: config.log.pretty });
+
+runService({
+  name: 'acquisition-worker',
+  logger,
+  async start() {
+    const metrics = createMetricsRegistry('acquisition-worker');
+    const db = createDb(config.db, { logger, applicationName: 'acquisition-worker' });
+    const bus = await connectBus({ config: config.nats, logger, name: 'acquisition-worker' });
+    const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
+    const bucket = config.s3.buckets.rawIq;
+
+    const deps = { db, storage, bus, logger, bucket, source: syntheticSource(), settings: config.app };
+    const consumer = await bus.consume(
+      'acquisition.requested',
+      (payload, ctx) => handleAcquisition(deps, payload, ctx),
+      {
+        durable: 'acquisition-worker',
+        maxDeliver: config.nats.maxDeliver,
+        concurrency: config.app.taskConcurrency,
+        onDeadLetter: (dead) => failAcquisition(deps, dead),
+      },
+    );
+    const ops = await startOpsServer({
+      ...config.ops,
+      logger,
+      registry: metrics,
+      checks: {
+        postgres: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
+        nats: async () => bus.isConnected(),
+        s3: async () => (await storage.health()).ok,
+      },
+    });
+
+    return {
+      async stop() {
+        // Stopping the consumer aborts running captures; their tasks stay `running` and resume on redelivery.
+        await consumer.stop();
+        await ops.close();
+        await bus.close();
+        storage.close();
+        await db.close();
+      },
+    };
+  },
+});

@@ -1,0 +1,67 @@
+/** Where one receiver's capture lives (GUIDE key contract): deterministic, so a retry overwrites. */
+export function measurementKeys(taskId: string, receiverId: string) {
+  const base = `sessions/${taskId}/websdr_${receiverId}`;
+  return { npy: `${base}.npy`, metadata: `${base}_metadata.json` };
+}
+
+export function measurementFilenames(receiverId: string) {
+  return { npy: `websdr_${receiverId}.npy`, metadata: `websdr_${receiverId}_metadata.json` };
+}
+
+export const NPY_CONTENT_TYPE = 'application/octet-stream';
+export const METADATA_CONTENT_TYPE = 'application/json';
+
+export function artifactTitle(frequencyHz: number): string {
+  return `IQ acquisition at ${(frequencyHz / 1e6).toFixed(6).replace(/\.?0+$/, '')} MHz`;
+}
+
+export interface MeasurementFacts {
+  taskId: string;
+  receiverId: string;
+  source: string;
+  frequencyHz: number;
+  sampleRate: number;
+  sampleCount: number;
+  /** SNR computed from the stored samples. */
+  snrDbEstimate: number | null;
+  /** SNR the receiver reported, if it did. */
+  snrDbReported: number | null;
+  startedAt: Date;
+  endedAt: Date;
+  npySize: number;
+  npySha256: string;
+}
+
+/** The `_metadata.json` next to each .npy: snake_case, since its readers are mostly Python scripts. */
+export function metadataDocument(f: MeasurementFacts): Record<string, unknown> {
+  return {
+    schema: 'pulse.acquisition.measurement/1',
+    task_id: f.taskId,
+    receiver_id: f.receiverId,
+    source: f.source,
+    frequency_hz: f.frequencyHz,
+    sample_rate: f.sampleRate,
+    sample_count: f.sampleCount,
+    dtype: 'complex64',
+    layout: 'numpy .npy v1.0, 1-D, little-endian, I + jQ',
+    snr_db_estimate: f.snrDbEstimate,
+    snr_db_reported: f.snrDbReported,
+    started_at: f.startedAt.toISOString(),
+    ended_at: f.endedAt.toISOString(),
+    npy_filename: measurementFilenames(f.receiverId).npy,
+    npy_size: f.npySize,
+    npy_sha256: f.npySha256,
+  };
+}
+
+/** The key facts again as x-amz-meta-* headers, so a HEAD (or a bucket inventory) tells them without a GET. */
+export function objectMetadata(f: MeasurementFacts): Record<string, string> {
+  return {
+    'task-id': f.taskId,
+    receiver: f.receiverId,
+    'frequency-hz': String(f.frequencyHz),
+    'sample-rate': String(f.sampleRate),
+    'sample-count': String(f.sampleCount),
+    sha256: f.npySha256,
+  };
+}

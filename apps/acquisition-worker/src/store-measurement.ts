@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '@pulse/db';
+import type { Logger } from '@pulse/logger';
+import type { Storage } from '@pulse/storage';
+import {
+  METADATA_CONTENT_TYPE,
+  type MeasurementFacts,
+  measurementFilenames,
+  measurementKeys,
+  metadataDocument,
+  NPY_CONTENT_TYPE,
+  objectMetadata,
+} from './measurement-files';
+import { encodeComplex64Npy } from './npy';
+import { estimateSnrDb } from './snr';
+import type { ReceiverSource } from './sources/receiver-source';
+import { type AcquisitionTask, type StoredMeasurement, saveMeasurement } from './task-store';
+
+export interface MeasurementDeps {
+  db: Db;
+  storage: Storage;
+  source: ReceiverSource;
+  logger: Logger;
+  /** config `s3.buckets.rawIq` */
+  bucket: string;
+}
+
+export interface MeasurementRequest {
+  task: AcquisitionTask;
+  receiverId: string;
+  sampleCount: number;
+  signal: AbortSignal;
+}
+
+/**
+ * One receiver, start to finish: capture, encode as .npy, upload the .npy and then its metadata,
+ * record both files and the measurement. Throws on any failure; the caller counts it for this
+ * receiver only. The .npy goes first so that a metadata file never describes a missing .npy, and an
+ * .npy whose metadata failed is deleted again rather than left behind without rows.
+ */
+export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRequest): Promise<StoredMeasurement> {
+  const { task, receiverId, signal } = req;
+  const capture = await deps.source.acquire({
+    taskId: task.id,
+    receiverId,
+    frequencyHz: task.frequencyHz,
+    sampleRate: task.sampleRate,
+    sampleCount: req.sampleCount,
+    signal,
+  });
+  if (capture.samples.length !== req.sampleCount * 2) {
+    throw new Error(`receiver returned ${capture.samples.length / 2} samples, expected ${req.sampleCount}`);
+  }
+  const npy = encodeComplex64Npy(capture.samples);
+  const facts: MeasurementFacts = {
+    taskId: task.id,
+    receiverId,
+    source: deps.source.name,
+    frequencyHz: task.frequencyHz,
+    sampleRate: task.sampleRate,
+    sampleCount: req.sampleCount,
+    snrDbEstimate: estimateSnrDb(capture.samples),
+    snrDbReported: capture.snrDb ?? null,
+    startedAt: capture.startedAt,
+    endedAt: capture.endedAt,
+    npySize: npy.length,
+    // Needed before the upload: it goes into the object's own metadata headers.
+    npySha256: createHash('sha256').update(npy).digest('hex'),
+  };
+  const keys = measurementKeys(task.id, receiverId);
+  const names = measurementFilenames(receiverId);
+  const headers = objectMetadata(facts);
+
+  await deps.storage.put(deps.bucket, keys.npy, npy, { contentType: NPY_CONTENT_TYPE, metadata: headers, signal });
+  const metadataBody = Buffer.from(`${JSON.stringify(metadataDocument(facts), null, 2)}\n`);
+  let metadataSha256: string;
+  try {
+    ({ sha256: metadataSha256 } = await deps.storage.put(deps.bucket, keys.metadata, metadataBody, {
+      contentType: METADATA_CONTENT_TYPE,
+      metadata: headers,
+      signal,
+    }));
+  } catch (err) {
+    await deps.storage.deleteQuietly(deps.bucket, keys.npy);
+    throw err;
+  }
+
+  const stored = await saveMeasurement(deps.db, {
+    task,
+    receiverId,
+    sampleCount: req.sampleCount,
+    snrDb: facts.snrDbEstimate,
+    startedAt: capture.startedAt,
+    endedAt: capture.endedAt,
+    npy: {
+      bucket: deps.bucket,
+      key: keys.npy,
+      contentType: NPY_CONTENT_TYPE,
+      size: npy.length,
+      sha256: facts.npySha256,
+      filename: names.npy,
+    },
+    metadata: {
+      bucket: deps.bucket,
+      key: keys.metadata,
+      contentType: METADATA_CONTENT_TYPE,
+      size: metadataBody.length,
+      sha256: metadataSha256,
+      filename: names.metadata,
+    },
+  });
+  deps.logger.info(
+    {
+      event: 'file_created',
+      taskId: task.id,
+      receiverId,
+      fileId: stored.npyFileId,
+      size: npy.length,
+      snrDb: facts.snrDbEstimate,
+    },
+    'measurement stored',
+  );
+  return stored;
+}
