@@ -7,6 +7,7 @@ import { filesRoutes } from './files';
 import { healthRoutes } from './health';
 import { localStorageRoutes } from './local-storage';
 import { openapiRoutes } from './openapi';
+import { reportsRoutes } from './reports';
 
 /**
  * Every feature's router, mounted in order by createApp. A feature adds one line here;
@@ -18,6 +19,7 @@ export const routeModules: Array<(deps: AppDeps) => Router> = [
   authRoutes,
   filesRoutes,
   exportsRoutes,
+  reportsRoutes,
   debugRoutes,
   localStorageRoutes,
 ];

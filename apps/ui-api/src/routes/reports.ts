@@ -1,0 +1,78 @@
+import { z } from '@pulse/config';
+import { Router } from 'express';
+import type { AppDeps } from '../deps';
+import { route } from '../http/route';
+import { requireAdmin, requireUser } from '../http/session';
+import { followReportLink } from '../reports/report-links';
+import { listMyReports } from '../reports/report-queries';
+import { requestReports } from '../reports/request-reports';
+
+const runBody = z.strictObject({
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'),
+  followerId: z.uuid().optional(),
+  resend: z.boolean().default(false),
+});
+
+export function reportsRoutes(deps: AppDeps): Router {
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/api/v1/reports',
+      summary: 'My monthly reports (delivery status and download links), newest first',
+      responses: { 200: '{items}' },
+    },
+    async (req, res) => {
+      const user = requireUser(req);
+      res.json({ items: await listMyReports(deps.db, user.id) });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/api/v1/reports/run',
+      summary: 'Admin: produce and send the reports of a period now (all followers, or one)',
+      body: runBody,
+      responses: { 202: '{period, requested, runId}', 403: 'not an administrator', 404: 'no such follower' },
+    },
+    async (req, res, { body }) => {
+      const admin = requireAdmin(req);
+      const { requested, runId } = await requestReports(deps.db, body);
+      deps.kickOutbox();
+      deps.logger.info(
+        {
+          event: 'report_run_requested',
+          period: body.period,
+          requested,
+          resend: body.resend,
+          runId,
+          adminId: admin.id,
+        },
+        'report run requested',
+      );
+      res.status(202).json({ period: body.period, requested, resend: body.resend, runId });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/r/:token',
+      summary:
+        'Report email link: redirect (302) to a fresh presigned GET; HTML page when expired (410) or invalid (404)',
+      params: z.object({ token: z.string().min(1) }),
+      responses: { 302: 'redirect to the file', 404: 'invalid link', 410: 'expired link or deleted file' },
+      auth: false,
+    },
+    async (_req, res, { params }) => {
+      await followReportLink(deps, res, params.token);
+    },
+  );
+
+  return router;
+}

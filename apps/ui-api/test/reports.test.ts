@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { signToken } from '@pulse/signed-links';
+import { REPORT_LINK_PURPOSE } from '../src/reports/report-links';
+import { type LoggedIn, type SeededFile, startTestApp, type TestApp } from './harness';
+
+const DAY_MS = 86_400_000;
+let app: TestApp;
+let alice: LoggedIn;
+let admin: LoggedIn;
+let pdf: SeededFile;
+let xlsx: SeededFile;
+
+function link(fileId: string, expiresInSec = 30 * 86_400): string {
+  const exp = Math.floor(Date.now() / 1000) + expiresInSec;
+  return `/r/${signToken(app.config.app.linkSigningSecret, { sub: fileId, purpose: REPORT_LINK_PURPOSE, exp })}`;
+}
+
+async function seedReport(ownerId: string, period: string) {
+  const bucket = app.config.s3.buckets.reports;
+  const p = await app.seed.file({
+    ownerId,
+    bucket,
+    kind: 'report',
+    filename: `pulse-report-${period}.pdf`,
+    contentType: 'application/pdf',
+    body: '%PDF-1.7 test',
+  });
+  const x = await app.seed.file({
+    ownerId,
+    bucket,
+    kind: 'report',
+    filename: `pulse-report-${period}.xlsx`,
+    contentType: 'application/zip',
+    body: 'PK\u0003\u0004 test',
+  });
+  await app.db.prisma.reportDelivery.create({
+    data: {
+      followerId: ownerId,
+      reportPeriod: period,
+      status: 'sent',
+      emailSent: true,
+      sentAt: new Date(),
+      storageUploaded: true,
+      pdfFileId: p.id,
+      xlsxFileId: x.id,
+      attempts: 1,
+    },
+  });
+  return [p, x] as const;
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  alice = await app.login('alice-reports@example.com', { name: 'Alice' });
+  admin = await app.login('admin-reports@example.com', { role: 'admin' });
+  [pdf, xlsx] = await seedReport(alice.user.id, '2026-10');
+  await app.db.prisma.device.create({ data: { id: 'rep-dev-1', name: 'Reports device' } });
+  await app.db.prisma.deviceFollow.create({ data: { userId: alice.user.id, deviceId: 'rep-dev-1' } });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('GET /api/v1/reports', () => {
+  it('lists my reports with API download links, and only mine', async () => {
+    await seedReport(admin.user.id, '2026-09');
+    const res = await app.request('/api/v1/reports', { token: alice.token });
+    expect(res.status).toBe(200);
+    const { items } = (await res.json()) as { items: Array<Record<string, unknown>> };
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      period: '2026-10',
+      status: 'sent',
+      emailSent: true,
+      storageUploaded: true,
+      files: [
+        {
+          id: pdf.id,
+          kind: 'pdf',
+          filename: 'pulse-report-2026-10.pdf',
+          downloadUrl: `/api/v1/files/${pdf.id}/download`,
+        },
+        {
+          id: xlsx.id,
+          kind: 'xlsx',
+          filename: 'pulse-report-2026-10.xlsx',
+          downloadUrl: `/api/v1/files/${xlsx.id}/download`,
+        },
+      ],
+    });
+    expect((await app.request('/api/v1/reports')).status).toBe(401);
+  });
+});
+
+describe('POST /api/v1/reports/run', () => {
+  it('is for administrators only', async () => {
+    const res = await app.request('/api/v1/reports/run', {
+      method: 'POST',
+      token: alice.token,
+      json: { period: '2026-10' },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'admin_only' } });
+  });
+
+  it('rejects a malformed period and an unknown follower', async () => {
+    const bad = await app.request('/api/v1/reports/run', {
+      method: 'POST',
+      token: admin.token,
+      json: { period: '2026-13' },
+    });
+    expect(bad.status).toBe(400);
+    const unknown = await app.request('/api/v1/reports/run', {
+      method: 'POST',
+      token: admin.token,
+      json: { period: '2026-10', followerId: '00000000-0000-4000-8000-000000000000' },
+    });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('requests one report per follower through the outbox; resend resets sent deliveries to pending', async () => {
+    const res = await app.request('/api/v1/reports/run', {
+      method: 'POST',
+      token: admin.token,
+      json: { period: '2026-10' },
+    });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { requested: number; runId: string };
+    expect(body.requested).toBe(1);
+    const rows = await app.db.prisma.outboxEvent.findMany({ where: { msgId: { endsWith: body.runId } } });
+    expect(rows.map((r) => r.payload)).toEqual([{ period: '2026-10', followerId: alice.user.id }]);
+    const delivery = () =>
+      app.db.prisma.reportDelivery.findUniqueOrThrow({
+        where: { followerId_reportPeriod: { followerId: alice.user.id, reportPeriod: '2026-10' } },
+      });
+    expect((await delivery()).status).toBe('sent');
+
+    const resend = await app.request('/api/v1/reports/run', {
+      method: 'POST',
+      cookie: admin.cookie,
+      json: { period: '2026-10', followerId: alice.user.id, resend: true },
+    });
+    expect(resend.status).toBe(202);
+    expect((await delivery()).status).toBe('pending');
+    await app.db.prisma.reportDelivery.update({
+      where: { followerId_reportPeriod: { followerId: alice.user.id, reportPeriod: '2026-10' } },
+      data: { status: 'sent' },
+    });
+  });
+});
+
+describe('GET /r/:token (report email links)', () => {
+  it('redirects to a fresh presigned URL (at most 1 h) that serves the file', async () => {
+    const res = await app.request(link(pdf.id));
+    expect(res.status).toBe(302);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const location = res.headers.get('location')!;
+    const expires = Number(new URL(location).searchParams.get('X-Amz-Expires'));
+    expect(expires).toBeGreaterThan(0);
+    expect(expires).toBeLessThanOrEqual(3600);
+    const file = await fetch(location);
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(pdf.body);
+    expect(app.logs.text).not.toContain(location);
+  });
+
+  it('answers an expired link with a readable 410 page', async () => {
+    const url = link(xlsx.id);
+    app.clock.advance(31 * DAY_MS);
+    try {
+      const res = await app.request(url);
+      expect(res.status).toBe(410);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await res.text()).toContain('This link has expired');
+    } finally {
+      app.clock.reset();
+    }
+  });
+
+  it('answers a tampered link with a readable 404 page', async () => {
+    const url = link(pdf.id);
+    const [body, mac] = url.slice(3).split('.') as [string, string];
+    const forgedBody = Buffer.from(JSON.stringify({ s: xlsx.id, p: REPORT_LINK_PURPOSE, e: 9_999_999_999 })).toString(
+      'base64url',
+    );
+    for (const tampered of [`/r/${forgedBody}.${mac}`, `/r/${body}.${mac.slice(0, -2)}AA`, '/r/nonsense']) {
+      const res = await app.request(tampered);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await res.text()).toContain('Link not found');
+    }
+  });
+
+  it('answers a link to a deleted file with 410', async () => {
+    const [gonePdf, goneRow] = await seedReport(admin.user.id, '2026-08');
+    await app.db.prisma.artifactFile.update({
+      where: { id: gonePdf.id },
+      data: { status: 'deleted', deletedAt: new Date() },
+    });
+    expect((await app.request(link(gonePdf.id))).status).toBe(410);
+    await app.db.prisma.reportDelivery.deleteMany({ where: { xlsxFileId: goneRow.id } });
+    await app.db.prisma.artifactFile.delete({ where: { id: goneRow.id } });
+    const res = await app.request(link(goneRow.id));
+    expect(res.status).toBe(410);
+    expect(await res.text()).toContain('no longer available');
+  });
+
+  it('never logs the token', () => {
+    expect(app.logs.text).not.toMatch(/\/r\/[\w-]{20,}/);
+  });
+});
