@@ -2,18 +2,193 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from './harness';
 
 let app: TestApp;
+/** NODE_ENV=production and tight limits: Secure cookies, rate limits reachable in a few requests. */
+let strict: TestApp;
+const secrets: string[] = [];
+
 beforeAll(async () => {
-  app = await startTestApp();
+  [app, strict] = await Promise.all([
+    startTestApp(),
+    startTestApp({
+      env: { NODE_ENV: 'production', OTP_RATE_PER_EMAIL_PER_HOUR: '3', OTP_RATE_PER_IP_PER_HOUR: '5' },
+    }),
+  ]);
 });
 afterAll(async () => {
-  await app?.close();
+  await Promise.all([app?.close(), strict?.close()]);
 });
+
+const requestCode = (target: TestApp, email: string) =>
+  target.request('/api/v1/auth/otp/request', { method: 'POST', json: { email } });
+const verify = (target: TestApp, email: string, code: string) =>
+  target.request('/api/v1/auth/otp/verify', { method: 'POST', json: { email, code } });
+
+/** Requests a code for a known user and reads it from the captured email. */
+async function freshCode(target: TestApp, email: string): Promise<string> {
+  await target.seed.user({ email });
+  const mark = target.smtp.messages.length;
+  expect((await requestCode(target, email)).status).toBe(202);
+  const code = await target.otpFromMail(email, mark);
+  secrets.push(code);
+  return code;
+}
+
+function setCookie(res: Response): string {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('pulse_session='));
+  expect(cookie).toBeDefined();
+  return cookie!;
+}
 
 describe('OTP sign-in', () => {
   it('emails a code, exchanges it for a session, and /me answers with the user', async () => {
-    const { token, user } = await app.login('Alice@Example.com');
-    const me = await app.request('/api/v1/me', { token });
+    const email = 'alice@example.com';
+    const code = await freshCode(app, email);
+    const res = await verify(app, 'Alice@Example.com', code);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { token: string; user: { email: string }; expiresAt: string };
+    secrets.push(body.token);
+    expect(body.user.email).toBe(email);
+    expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 6 * 24 * 3600_000);
+    const me = await app.request('/api/v1/me', { token: body.token });
     expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ id: user.id, email: 'alice@example.com' });
+    expect(await me.json()).toMatchObject({ email, role: 'user' });
+    // A code is single-use.
+    expect((await verify(app, email, code)).status).toBe(401);
+  });
+
+  it('answers unknown emails exactly like known ones, and sends them nothing', async () => {
+    const mark = app.smtp.messages.length;
+    const res = await requestCode(app, 'nobody@example.com');
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(app.smtp.messages.slice(mark).some((m) => m.to.includes('nobody@example.com'))).toBe(false);
+    expect((await verify(app, 'nobody@example.com', '123456')).status).toBe(401);
+  });
+
+  it('does not echo the code unless AUTH_DEV_ECHO is on', async () => {
+    await app.seed.user({ email: 'echo@example.com' });
+    const res = await requestCode(app, 'echo@example.com');
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it('kills the code after 5 wrong attempts, even for the right code afterwards', async () => {
+    const email = 'bruteforce@example.com';
+    const code = await freshCode(app, email);
+    const wrong = code === '000000' ? '000001' : '000000';
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await verify(app, email, wrong)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const after = await verify(app, email, code);
+    expect(after.status).toBe(429);
+    expect(await after.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    const row = await app.db.prisma.otpCode.findFirst({ where: { email }, orderBy: { createdAt: 'desc' } });
+    expect(row).toMatchObject({ attempts: 5, codeHash: '' });
+    // A new code works again.
+    const again = await freshCode(app, email);
+    expect((await verify(app, email, again)).status).toBe(200);
+  });
+
+  it('rejects an expired code with 401 (clock moved past the 10 minutes)', async () => {
+    const email = 'late@example.com';
+    const code = await freshCode(app, email);
+    app.clock.advance(10 * 60_000 + 1000);
+    try {
+      const res = await verify(app, email, code);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
+    } finally {
+      app.clock.reset();
+    }
+  });
+});
+
+describe('session cookie', () => {
+  it('is HttpOnly, SameSite=Lax, Path=/ with the session lifetime, not Secure outside production', async () => {
+    const code = await freshCode(app, 'cookie@example.com');
+    const cookie = setCookie(await verify(app, 'cookie@example.com', code));
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Lax/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).toMatch(/; Max-Age=604800/);
+    expect(cookie).not.toMatch(/; Secure/);
+  });
+
+  it('is Secure in production', async () => {
+    const code = await freshCode(strict, 'prod@example.com');
+    expect(setCookie(await verify(strict, 'prod@example.com', code))).toMatch(/; Secure/);
+  });
+});
+
+describe('CSRF and logout', () => {
+  it('refuses a cookie POST without X-Requested-With, accepts it with the header', async () => {
+    const { cookie, token } = await app.login('csrf@example.com');
+    secrets.push(token);
+    const blocked = await app.request('/api/v1/auth/logout', { method: 'POST', cookie, csrf: false });
+    expect(blocked.status).toBe(403);
+    expect(await blocked.json()).toMatchObject({ error: { code: 'csrf' } });
+    expect((await app.request('/api/v1/me', { cookie })).status).toBe(200);
+
+    const ok = await app.request('/api/v1/auth/logout', { method: 'POST', cookie });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.getSetCookie().join()).toMatch(/pulse_session=;/);
+    expect((await app.request('/api/v1/me', { cookie })).status).toBe(401);
+  });
+
+  it('lets bearer clients POST without the header, and logout revokes the token', async () => {
+    const { token } = await app.login('script@example.com');
+    secrets.push(token);
+    const res = await app.request('/api/v1/auth/logout', { method: 'POST', token });
+    expect(res.status).toBe(204);
+    const me = await app.request('/api/v1/me', { token });
+    expect(me.status).toBe(401);
+    expect(await me.json()).toMatchObject({ error: { code: 'unauthorized' } });
+  });
+
+  it('answers 401 for unknown, malformed and expired sessions', async () => {
+    expect((await app.request('/api/v1/me')).status).toBe(401);
+    expect((await app.request('/api/v1/me', { token: 'ps_not-a-real-token' })).status).toBe(401);
+    expect((await app.request('/api/v1/me', { token: 'x'.repeat(5000) })).status).toBe(401);
+    const { token } = await app.login('expiring@example.com');
+    secrets.push(token);
+    app.clock.advance(7 * 24 * 3600_000 + 1000);
+    try {
+      expect((await app.request('/api/v1/me', { token })).status).toBe(401);
+    } finally {
+      app.clock.reset();
+    }
+  });
+});
+
+describe('rate limits', () => {
+  it('rate-limits code requests per email with 429 and Retry-After', async () => {
+    await strict.seed.user({ email: 'limited@example.com' });
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await requestCode(strict, 'limited@example.com');
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    const retryAfter = Number(last!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(3000);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(await last!.json()).toMatchObject({ error: { code: 'rate_limited' } });
+  });
+
+  it('rate-limits code requests per IP across emails', async () => {
+    // Every request in this file comes from 127.0.0.1; the per-IP limit is 5 an hour.
+    const used = await strict.db.prisma.otpCode.count();
+    const statuses: number[] = [];
+    for (let i = used; i <= 5; i++) statuses.push((await requestCode(strict, `ip${i}@example.com`)).status);
+    expect(statuses).toEqual([...Array(5 - used).fill(202), 429]);
+  });
+});
+
+describe('logs', () => {
+  it('never contain a session token or an OTP code', () => {
+    const text = app.logs.text + strict.logs.text;
+    expect(app.logs.events('login_ok').length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(text).not.toContain(secret);
   });
 });
