@@ -24,6 +24,8 @@ runService({
     const db = createDb(config.db, { logger, applicationName: SERVICE });
     const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(registry) });
     const bus = await connectBus({ config: config.nats, logger, name: SERVICE });
+    // Lifecycle rules and listings need the buckets; creating them is idempotent across replicas.
+    for (const bucket of new Set(Object.values(config.s3.buckets))) await storage.ensureBucket(bucket);
     const alerter = createAlerter({ webhookUrl: config.s3.alertWebhookUrl, service: SERVICE, logger });
     // Aborted on SIGTERM: a long run stops at the next page and records what it did.
     const shutdown = new AbortController();
