@@ -5,8 +5,7 @@ import { createLogger } from '@pulse/logger';
 import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
 import { createStorage } from '@pulse/storage';
 import { acquisitionWorkerConfigShape } from './config';
-import { failAcquisition } from './dead-letter';
-import { handleAcquisition } from './handle-acquisition';
+import { startAcquisitionConsumer } from './consumer';
 import { syntheticSource } from './sources/synthetic-source';
 
 const config = loadConfigOrExit(acquisitionWorkerConfigShape);
@@ -23,16 +22,10 @@ runService({
     const bucket = config.s3.buckets.rawIq;
 
     const deps = { db, storage, bus, logger, bucket, source: syntheticSource(), settings: config.app };
-    const consumer = await bus.consume(
-      'acquisition.requested',
-      (payload, ctx) => handleAcquisition(deps, payload, ctx),
-      {
-        durable: 'acquisition-worker',
-        maxDeliver: config.nats.maxDeliver,
-        concurrency: config.app.taskConcurrency,
-        onDeadLetter: (dead) => failAcquisition(deps, dead),
-      },
-    );
+    const consumer = await startAcquisitionConsumer(bus, deps, {
+      concurrency: config.app.taskConcurrency,
+      maxDeliver: config.nats.maxDeliver,
+    });
     const ops = await startOpsServer({
       ...config.ops,
       logger,
@@ -40,6 +33,7 @@ runService({
       checks: {
         postgres: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
         nats: async () => bus.isConnected(),
+        // Reachability only: the raw IQ bucket may not exist before the first task creates it.
         s3: async () => (await storage.health()).ok,
       },
     });
