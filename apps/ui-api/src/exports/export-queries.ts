@@ -1,0 +1,92 @@
+import type { ArtifactFile, Db, ExportJob } from '@pulse/db';
+import type { AppDeps } from '../deps';
+import { encodeCursor, type ListPosition } from '../files/cursor';
+import { errors } from '../http/errors';
+
+export type OwnedExport = ExportJob & { file: ArtifactFile | null };
+
+/** Ownership lives in the WHERE clause: someone else's export and no export are the same 404. */
+export async function findOwnedExport(db: Db, options: { exportId: string; userId: string }): Promise<OwnedExport> {
+  const job = await db.prisma.exportJob.findFirst({
+    where: { id: options.exportId, userId: options.userId },
+    include: { file: true },
+  });
+  if (!job) throw errors.notFound('export');
+  return job;
+}
+
+export async function listExports(
+  db: Db,
+  o: { userId: string; limit: number; after?: ListPosition },
+): Promise<{ jobs: OwnedExport[]; nextCursor: string | null }> {
+  const rows = await db.prisma.exportJob.findMany({
+    where: {
+      userId: o.userId,
+      ...(o.after
+        ? { OR: [{ createdAt: { lt: o.after.createdAt } }, { createdAt: o.after.createdAt, id: { lt: o.after.id } }] }
+        : {}),
+    },
+    include: { file: true },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: o.limit + 1,
+  });
+  const jobs = rows.slice(0, o.limit);
+  const last = jobs.at(-1);
+  return { jobs, nextCursor: rows.length > o.limit && last ? encodeCursor(last) : null };
+}
+
+/** A succeeded export whose file was removed or has passed its retention is, to its owner, expired. */
+export function effectiveStatus(job: OwnedExport, now: Date): ExportJob['status'] {
+  if (job.status !== 'succeeded') return job.status;
+  const file = job.file;
+  if (file?.status !== 'ready' || (file.expiresAt && file.expiresAt <= now)) return 'expired';
+  return 'succeeded';
+}
+
+/** The API shape of an export; the download link is the API's (it redirects), never a presigned URL. */
+export function exportItem(job: OwnedExport, now: Date) {
+  const status = effectiveStatus(job, now);
+  return {
+    id: job.id,
+    format: job.format,
+    status,
+    deviceIds: job.deviceIds,
+    metrics: job.metrics,
+    from: job.fromTs.toISOString(),
+    to: job.toTs.toISOString(),
+    rowsDone: Number(job.rowsDone),
+    sizeBytes: job.sizeBytes === null ? null : Number(job.sizeBytes),
+    error: job.error,
+    attempts: job.attempts,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    expiresAt: job.file?.expiresAt?.toISOString() ?? null,
+    filename: job.file?.originalFilename ?? null,
+    downloadUrl: status === 'succeeded' ? `/api/v1/exports/${job.id}/download` : null,
+  };
+}
+
+/** The file behind a downloadable export, or the 409/410 that says why there is none. */
+export function exportFile(job: OwnedExport, now: Date): ArtifactFile {
+  const status = effectiveStatus(job, now);
+  if (status === 'queued' || status === 'running') throw errors.conflict('not_ready', 'the export is still running');
+  if (status === 'failed')
+    throw errors.conflict('export_failed', `the export failed: ${job.error ?? 'unknown reason'}`);
+  if (status === 'expired' || !job.file) throw errors.gone('expired', 'the export has expired; request it again');
+  return job.file;
+}
+
+/**
+ * Removes the job, its file row and artifact, then the object. Rows go first so the file is never
+ * served again; an object whose delete fails is an orphan that cleanup-worker's reconciliation removes.
+ * A job still running finds its row gone when it finishes and deletes what it wrote.
+ */
+export async function deleteExport(deps: Pick<AppDeps, 'db' | 'storage' | 'logger'>, job: OwnedExport): Promise<void> {
+  await deps.db.prisma.$transaction(async (tx) => {
+    await tx.exportJob.deleteMany({ where: { id: job.id, userId: job.userId } });
+    if (job.file) await tx.artifact.deleteMany({ where: { id: job.file.artifactId, ownerId: job.userId } });
+  });
+  const outcome = job.file ? await deps.storage.deleteQuietly(job.file.bucket, job.file.objectKey) : 'DELETED';
+  deps.logger.info({ event: 'export_deleted', exportId: job.id, fileId: job.file?.id, outcome }, 'export deleted');
+}

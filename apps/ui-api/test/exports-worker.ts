@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { s3TestEnv } from '@pulse/testing';
+import type { TestApp } from './harness';
+
+const WORKER_MAIN = fileURLToPath(new URL('../../export-worker/src/main.ts', import.meta.url));
+
+export interface RunningWorker {
+  /** Every line the worker logged (JSON). */
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The real export-worker as its own process, configured like the app under test (same database, stream,
+ * subject prefix and buckets): the test sees the system a user would, wired only through NATS and S3.
+ */
+export async function startExportWorker(app: TestApp, env: Record<string, string> = {}): Promise<RunningWorker> {
+  const { config } = app;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      ...s3TestEnv(),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: config.db.url,
+      DATABASE_POOL_MAX: '4',
+      NATS_URL: config.nats.url,
+      NATS_STREAM: config.nats.stream,
+      NATS_SUBJECT_PREFIX: config.nats.subjectPrefix,
+      NATS_MAX_DELIVER: '2',
+      S3_BUCKET_EXPORTS: config.s3.buckets.exports,
+      OPS_HTTP_PORT: '0',
+      EXPORT_PROGRESS_THROTTLE_MS: '100',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let buffered = '';
+  const collect = (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    lines.push(...parts.filter(Boolean));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (lines.some((l) => l.includes('"event":"bus_consumer_started"'))) {
+        clearInterval(timer);
+        resolve();
+      }
+      if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`export-worker exited early:\n${lines.join('\n')}`));
+      }
+    }, 50);
+  });
+
+  return {
+    lines,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
