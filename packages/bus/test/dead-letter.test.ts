@@ -49,6 +49,7 @@ describe('dead letters (maxDeliver 3)', () => {
       deliveryCount: 3,
     };
     expect(dead).toEqual([expected]);
+    await until(() => onWire.length === 1);
     expect(onWire).toEqual([expected]);
     const stored = await t.jsm.streams.getMessage(t.config.stream, {
       last_by_subj: `${t.config.subjectPrefix}.dead.export.requested`,
@@ -78,6 +79,8 @@ describe('dead letters (maxDeliver 3)', () => {
     expect(dead).toEqual([
       { subject: 'acquisition.requested', payload: { taskId }, reason: 'task does not exist', deliveryCount: 1 },
     ]);
+    // The dead-letter message travels on its own; wait for it rather than assume it beat the callback.
+    await until(() => onWire.length === 1);
     expect(onWire).toHaveLength(1);
   });
 
@@ -108,6 +111,8 @@ describe('dead letters (maxDeliver 3)', () => {
       }),
       expect.objectContaining({ payload: 'not json', deliveryCount: 1, reason: expect.stringContaining('not JSON') }),
     ]);
+    // The dead-letter message travels on its own; wait for it rather than assume it beat the callback.
+    await until(() => onWire.length === 2);
     expect(onWire).toHaveLength(2);
   });
 });
