@@ -15,7 +15,7 @@ import path from 'node:path';
 import { type Bus, connectBus, type Subject } from '@pulse/bus';
 import { loadConfig } from '@pulse/config';
 import { type ArtifactKind, createDb, type Db, type FileStatus, startOutboxRelay, type UserRole } from '@pulse/db';
-import { createLogger } from '@pulse/logger';
+import { createLogger, type Logger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
 import { createMetricsRegistry, storageMetrics } from '@pulse/runtime';
 import { createStorage, type Storage } from '@pulse/storage';
@@ -36,7 +36,7 @@ export interface StartTestAppOptions {
   /** Env on top of the harness defaults, e.g. `{ DEBUG: '1' }` or `{ NODE_ENV: 'production' }`. */
   env?: Record<string, string>;
   /** Replaces the real storage (e.g. one pointed at a closed port, for readiness failures). */
-  storage?: (config: UiApiConfig) => Storage;
+  storage?: (config: UiApiConfig, logger: Logger) => Storage;
   /** Run the outbox relay (default true), so jobs written by the API reach NATS. */
   outboxRelay?: boolean;
 }
@@ -165,7 +165,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const bus = await connectBus({ config: config.nats, logger, name: 'ui-api-test' });
   const realStorage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
   for (const b of Object.values(config.s3.buckets)) await realStorage.ensureBucket(b);
-  const storage = options.storage ? options.storage(config) : realStorage;
+  const storage = options.storage ? options.storage(config, logger) : realStorage;
   const mailer = createMailer({ config: config.smtp, logger });
   const relay =
     options.outboxRelay === false

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig, s3Config } from '@pulse/config';
+import { createStorage } from '@pulse/storage';
+import { startTestApp, type TestApp } from './harness';
+
+let app: TestApp;
+/** Storage pointed at a closed port: readiness must say so, by name. */
+let broken: TestApp;
+
+beforeAll(async () => {
+  [app, broken] = await Promise.all([
+    startTestApp(),
+    startTestApp({
+      env: { DEBUG: '1' },
+      storage: (config, logger) =>
+        createStorage({
+          config: loadConfig(
+            { s3: s3Config },
+            {
+              STORAGE_BACKEND: 's3',
+              S3_ENDPOINT: 'http://127.0.0.1:9',
+              S3_ACCESS_KEY: 'unused',
+              S3_SECRET_KEY: 'unused-secret',
+              S3_RETRY_ATTEMPTS: '1',
+              S3_HEALTH_TIMEOUT_MS: '500',
+              S3_BUCKET_ARTIFACTS: config.s3.buckets.artifacts,
+            },
+          ).s3,
+          logger,
+        }),
+    }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([app?.close(), broken?.close()]);
+});
+
+describe('health', () => {
+  it('/health answers while the process lives', async () => {
+    const res = await app.request('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('/health/ready is 200 when Postgres, NATS and storage answer', async () => {
+    const res = await app.request('/health/ready');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ready', checks: { postgres: true, nats: true, storage: true } });
+  });
+
+  it('/health/ready is 503 naming storage when S3 is unreachable', async () => {
+    const res = await broken.request('/health/ready');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      status: 'unavailable',
+      checks: { postgres: true, nats: true, storage: false },
+      failed: ['storage'],
+      error: { code: 'not_ready', message: 'not ready: storage' },
+    });
+  });
+
+  it('/health/s3 shows the configuration without credentials', async () => {
+    const res = await app.request('/health/s3');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ backend: 's3', endpoint: new URL(app.config.s3.endpoint).host });
+    expect(body.deep).toBeUndefined();
+    const text = JSON.stringify(body);
+    expect(text).not.toContain(app.config.s3.accessKeyId);
+    expect(text).not.toContain(app.config.s3.secretAccessKey);
+  });
+
+  it('/health/s3 runs the deep bucket check for admins', async () => {
+    const admin = await app.login('root@example.com', { role: 'admin' });
+    const res = await app.request('/health/s3', { token: admin.token });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { deep: { ok: boolean; buckets: Record<string, boolean> } };
+    expect(body.deep.ok).toBe(true);
+    expect(Object.values(body.deep.buckets)).toEqual([true, true, true, true]);
+  });
+
+  it('/health/s3 with DEBUG runs the deep check for anyone and reports failure with 503', async () => {
+    const res = await broken.request('/health/s3');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ deep: { ok: false } });
+  });
+});
