@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { AppDeps } from '../deps';
+import { acquisitionRoutes } from './acquisition';
 import { authRoutes } from './auth';
 import { debugRoutes } from './debug';
 import { exportsRoutes } from './exports';
@@ -20,6 +21,7 @@ export const routeModules: Array<(deps: AppDeps) => Router> = [
   filesRoutes,
   exportsRoutes,
   reportsRoutes,
+  acquisitionRoutes,
   debugRoutes,
   localStorageRoutes,
 ];

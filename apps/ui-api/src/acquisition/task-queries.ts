@@ -1,0 +1,98 @@
+import type { AcquisitionTask, Db } from '@pulse/db';
+import { encodeCursor, type ListPosition } from '../files/cursor';
+import { errors } from '../http/errors';
+
+/** Someone else's task and a missing one look the same: 404. */
+export async function findOwnedTask(db: Db, o: { taskId: string; userId: string }): Promise<AcquisitionTask> {
+  const task = await db.prisma.acquisitionTask.findFirst({ where: { id: o.taskId, userId: o.userId } });
+  if (!task) throw errors.notFound('acquisition');
+  return task;
+}
+
+export async function listTasks(
+  db: Db,
+  o: { userId: string; limit: number; after?: ListPosition },
+): Promise<{ tasks: AcquisitionTask[]; nextCursor: string | null }> {
+  const rows = await db.prisma.acquisitionTask.findMany({
+    where: {
+      userId: o.userId,
+      ...(o.after
+        ? { OR: [{ createdAt: { lt: o.after.createdAt } }, { createdAt: o.after.createdAt, id: { lt: o.after.id } }] }
+        : {}),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: o.limit + 1,
+  });
+  const tasks = rows.slice(0, o.limit);
+  const last = tasks.at(-1);
+  return { tasks, nextCursor: rows.length > o.limit && last ? encodeCursor(last) : null };
+}
+
+/** The API shape of a task's state: what the progress bar polls. */
+export function taskStatus(task: AcquisitionTask) {
+  return {
+    taskId: task.id,
+    state: task.state,
+    progress: { current: task.current, total: task.total, successful: task.successful, failed: task.failed },
+    ...(task.result === null ? {} : { result: task.result }),
+    ...(task.error === null ? {} : { error: task.error }),
+  };
+}
+
+/** A task as a list entry: what was asked, where it stands. */
+export function taskSummary(task: AcquisitionTask) {
+  return {
+    ...taskStatus(task),
+    frequencyHz: Number(task.frequencyHz),
+    durationMs: task.durationMs,
+    sampleRate: task.sampleRate,
+    receivers: task.receivers,
+    createdAt: task.createdAt.toISOString(),
+    startedAt: task.startedAt?.toISOString() ?? null,
+    finishedAt: task.finishedAt?.toISOString() ?? null,
+  };
+}
+
+const fileLink = (fileId: string) => `/api/v1/files/${fileId}/download`;
+
+/**
+ * A task's stored measurements with their files. Links point at the API's download route (ownership
+ * check, then 302 to a fresh presign), so they stay valid longer than any presigned URL would.
+ */
+export async function taskMeasurements(db: Db, task: AcquisitionTask) {
+  const measurements = await db.prisma.measurement.findMany({ where: { taskId: task.id } });
+  const fileIds = measurements.flatMap((m) => [m.npyFileId, m.metadataFileId]);
+  const files = new Map(
+    (
+      await db.prisma.artifactFile.findMany({
+        where: { id: { in: fileIds }, ownerId: task.userId },
+        select: { id: true, sizeBytes: true, sha256: true, status: true, originalFilename: true },
+      })
+    ).map((f) => [f.id, f]),
+  );
+  const describe = (fileId: string) => {
+    const f = files.get(fileId);
+    return {
+      fileId,
+      filename: f?.originalFilename ?? null,
+      size: f ? Number(f.sizeBytes) : null,
+      sha256: f?.sha256 ?? null,
+      available: f?.status === 'ready',
+      downloadUrl: fileLink(fileId),
+    };
+  };
+  const order = (receiverId: string) => task.receivers.indexOf(receiverId);
+  return measurements
+    .sort((a, b) => order(a.receiverId) - order(b.receiverId))
+    .map((m) => ({
+      receiverId: m.receiverId,
+      sampleCount: m.sampleCount,
+      snrDb: m.snrDb,
+      sha256: m.npySha256,
+      size: Number(m.npySize),
+      startedAt: m.startedAt.toISOString(),
+      endedAt: m.endedAt.toISOString(),
+      npy: describe(m.npyFileId),
+      metadata: describe(m.metadataFileId),
+    }));
+}

@@ -1,0 +1,90 @@
+import { z } from '@pulse/config';
+import { Router } from 'express';
+import { createAcquisition } from '../acquisition/create-task';
+import { acquireBody } from '../acquisition/request';
+import { findOwnedTask, listTasks, taskMeasurements, taskStatus, taskSummary } from '../acquisition/task-queries';
+import type { AppDeps } from '../deps';
+import { decodeCursor } from '../files/cursor';
+import { route } from '../http/route';
+import { requireUser } from '../http/session';
+
+const taskParams = z.object({ taskId: z.uuid() });
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
+export function acquisitionRoutes(deps: AppDeps): Router {
+  const router = Router();
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/api/v1/acquisition/acquire',
+      summary: 'Start an IQ acquisition from several receivers (default: every configured receiver)',
+      body: acquireBody,
+      responses: { 202: '{taskId}' },
+    },
+    async (req, res, { body }) => {
+      const user = requireUser(req);
+      const created = await createAcquisition(deps, user, body);
+      res.status(202).location(`/api/v1/acquisition/status/${created.taskId}`).json(created);
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/api/v1/acquisition/status/:taskId',
+      summary: 'State and progress of my acquisition, with the result once finished',
+      params: taskParams,
+      responses: { 200: '{taskId, state, progress, result?}', 404: 'no such acquisition' },
+    },
+    async (req, res, { params }) => {
+      const user = requireUser(req);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(taskStatus(await findOwnedTask(deps.db, { taskId: params.taskId, userId: user.id })));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/api/v1/acquisition/sessions',
+      summary: 'My acquisitions, newest first (keyset pagination via nextCursor)',
+      query: listQuery,
+      responses: { 200: '{items, nextCursor}' },
+    },
+    async (req, res, { query }) => {
+      const user = requireUser(req);
+      const page = await listTasks(deps.db, {
+        userId: user.id,
+        limit: query.limit,
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+      });
+      res.json({ items: page.tasks.map(taskSummary), nextCursor: page.nextCursor });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/api/v1/acquisition/sessions/:taskId',
+      summary: 'One of my acquisitions with its stored measurements and download links',
+      params: taskParams,
+      responses: { 200: 'the session and its measurements', 404: 'no such acquisition' },
+    },
+    async (req, res, { params }) => {
+      const user = requireUser(req);
+      const task = await findOwnedTask(deps.db, { taskId: params.taskId, userId: user.id });
+      res.json({ ...taskSummary(task), measurements: await taskMeasurements(deps.db, task) });
+    },
+  );
+
+  return router;
+}
