@@ -47,8 +47,15 @@ function headersFor(who: Caller): Record<string, string> {
 }
 
 async function check(method: string, url: string, init: RequestInit, label: string): Promise<void> {
-  const res = await fetch(new URL(url, app.url), { ...init, method: method.toUpperCase(), redirect: 'manual' });
-  const text = await res.text();
+  const res = await fetch(new URL(url, app.url), {
+    ...init,
+    method: method.toUpperCase(),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(15_000),
+  });
+  // An event stream never ends: its status and headers are the answer.
+  const streaming = res.headers.get('content-type')?.startsWith('text/event-stream');
+  const text = streaming ? (await res.body?.cancel(), '') : await res.text();
   stats.requests++;
   stats.byStatus.set(res.status, (stats.byStatus.get(res.status) ?? 0) + 1);
   if (res.status >= 500) {
