@@ -32,6 +32,15 @@ describe('renderPdf', () => {
     expect(text).not.toContain('Page 5');
   });
 
+  it('cuts a name too long for its table cell instead of wrapping it into the next row', async () => {
+    const data = sampleReportData();
+    const metric = data.devices[1]!.metrics[0]!;
+    data.devices[1]!.metrics = [{ ...metric, metric: 'outside_temperature_with_a_very_long_metric_name' }];
+    const text = pdfText(await renderPdf(data));
+    expect(text).toMatch(/outside_temperature_with_a_…\s+720/);
+    expect(text).not.toMatch(/^\s*ery_long_metric_name/m);
+  });
+
   it('renders a follower without devices', async () => {
     const text = pdfText(await renderPdf(sampleReportData({ devices: [] })));
     expect(text).toContain('You follow no devices.');

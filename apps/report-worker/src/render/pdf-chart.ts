@@ -1,6 +1,7 @@
 import type { MetricReport } from '../data/report-data';
 import { daysOf } from '../period';
 import { formatValue } from './format';
+import { fitText } from './pdf-text';
 
 export interface ChartBox {
   x: number;
@@ -45,7 +46,8 @@ export function drawDailyChart(doc: PDFKit.PDFDocument, metric: MetricReport, pe
   const yOf = (v: number) => plot.y + plot.height - ((v - lo) / (hi - lo || 1)) * plot.height;
   const xOf = (i: number) => plot.x + slot * i + slot / 2;
 
-  doc.font('bold').fontSize(9).fillColor('#222222').text(`${metric.metric} — daily min–max and average`, box.x, box.y, {
+  doc.font('bold').fontSize(9).fillColor('#222222');
+  doc.text(fitText(doc, `${metric.metric} — daily min–max and average`, box.width), box.x, box.y, {
     width: box.width,
     lineBreak: false,
   });

@@ -4,6 +4,7 @@ import { periodLabel } from '../period';
 import { reportFonts } from './fonts';
 import { formatCount, formatValue } from './format';
 import { drawDailyChart } from './pdf-chart';
+import { fitText } from './pdf-text';
 
 const MARGIN = 50;
 const CHART_HEIGHT = 150;
@@ -115,11 +116,10 @@ function summaryTable(doc: PDFKit.PDFDocument, device: DeviceReport): void {
       .fontSize(9)
       .fillColor('#111111');
     COLUMNS.forEach((col, i) => {
-      doc.text(cells[i] ?? '', x + 6, y + 5, {
+      doc.text(fitText(doc, cells[i] ?? '', col.width - 12), x + 6, y + 5, {
         width: col.width - 12,
         align: col.align,
         lineBreak: false,
-        ellipsis: true,
       });
       x += col.width;
     });
@@ -159,7 +159,7 @@ function pageNumbers(doc: PDFKit.PDFDocument, data: ReportData): void {
     doc.page.margins.bottom = 0;
     const y = doc.page.height - 32;
     doc.font('body').fontSize(8).fillColor('#777777');
-    doc.text(`${data.follower.name} · ${data.period}`, MARGIN, y, { width: 300, lineBreak: false, ellipsis: true });
+    doc.text(fitText(doc, `${data.follower.name} · ${data.period}`, 300), MARGIN, y, { width: 300, lineBreak: false });
     doc.text(`Page ${i + 1} of ${range.count}`, MARGIN, y, {
       width: contentWidth(doc),
       align: 'right',
