@@ -1,5 +1,6 @@
 // Shared by every benchmark: progress lines, RSS sampling, stats, and writing its section of
 // BENCHMARKS.md (between markers, so re-running a benchmark replaces its own numbers only).
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -49,4 +50,17 @@ export function writeSection(name: string, markdown: string): void {
   const next =
     i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(FILE, next);
+}
+
+/** S3 env for a benchmark: the caller's, or the running RGW's (started if needed), as the jest global setup does. */
+export function rgwEnv(): Record<string, string> {
+  if (process.env.S3_ENDPOINT) return {};
+  const script = fileURLToPath(new URL('../s3/start-rgw.sh', import.meta.url));
+  const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
 }

@@ -57,7 +57,7 @@ describe('retention', () => {
     expect(oldRow.status).toBe('deleted');
     expect(oldRow.deletedAt).toBeInstanceOf(Date);
     expect((await h.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: freshFile } })).status).toBe('ready');
-    // The exports route answers 410 for an expired job; it is not in ui-api yet, so the state it reads is asserted.
+    // The state the exports route reads to answer 410 (export-download-gone.test.ts follows the real route).
     expect((await h.db.prisma.exportJob.findUniqueOrThrow({ where: { id: oldJob } })).status).toBe('expired');
     expect((await h.db.prisma.exportJob.findUniqueOrThrow({ where: { id: freshJob } })).status).toBe('succeeded');
 
