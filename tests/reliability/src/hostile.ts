@@ -74,11 +74,14 @@ export function hostileBody(keys: string[]): fc.Arbitrary<unknown> {
   return fc.oneof(shaped, withExtra, hostileJson);
 }
 
-/** Percent-encoding for any string: lone surrogates (which URLs can't carry) become U+FFFD first. */
+/** Lone surrogates become U+FFFD: what UTF-8 (URLs, Postgres text) makes of them anyway. */
+export function wellFormed(s: string): string {
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** Percent-encoding for any string, even one with lone surrogates. */
 export function encode(s: string): string {
-  return encodeURIComponent(
-    s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'),
-  );
+  return encodeURIComponent(wellFormed(s));
 }
 
 /** A path segment: hostile text percent-encoded, or raw tricks (traversal, broken %-escapes). */
