@@ -26,8 +26,9 @@ export function renderPdf(data: ReportData): Promise<Buffer> {
     bufferPages: true,
     info: { Title: `Pulse report ${data.period}`, Author: 'Pulse', Subject: data.follower.name },
   });
-  doc.registerFont('body', fonts.regular);
-  doc.registerFont('bold', fonts.bold);
+  // pdfkit 0.20 takes a parsed fontkit font (anything with `layout`); @types/pdfkit only lists file sources.
+  doc.registerFont('body', fonts.regular as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.registerFont('bold', fonts.bold as unknown as PDFKit.Mixins.PDFFontSource);
 
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
