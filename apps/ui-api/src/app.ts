@@ -43,7 +43,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'upgrade-insecure-requests': null },
+        directives: {
+          'img-src': ["'self'", 'data:'],
+          // Browser uploads PUT straight to the presigned storage URL.
+          'connect-src': ["'self'", ...storageOrigin(deps)],
+          'upgrade-insecure-requests': null,
+        },
       },
       strictTransportSecurity: deps.config.app.production,
     }),
@@ -62,4 +67,9 @@ export function createApp(deps: AppDeps): Express {
   app.get(/^\/(?!api\/|r\/|health|metrics).*/, (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'index.html')));
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+function storageOrigin(deps: AppDeps): string[] {
+  const { backend, publicEndpoint } = deps.config.s3;
+  return backend === 's3' && publicEndpoint ? [new URL(publicEndpoint).origin] : [];
 }
