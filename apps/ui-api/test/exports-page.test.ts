@@ -1,0 +1,84 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { FOLLOWED, parseCsv, seedTelemetry, telemetryRows } from './exports-fixtures';
+import { type RunningWorker, startExportWorker } from './exports-worker';
+import { type LoggedIn, startTestApp, type TestApp } from './harness';
+
+const SHOTS = '/tmp/pulse-shots';
+let app: TestApp;
+let worker: RunningWorker;
+let browser: Browser;
+let alice: LoggedIn;
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  app = await startTestApp();
+  worker = await startExportWorker(app);
+  alice = await app.login('alice-page@example.com');
+  await seedTelemetry(app.db, alice.user.id, 3000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await app?.close();
+});
+
+async function exportsPage(session: LoggedIn): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1180, height: 760 } });
+  await context.addCookies([{ name: 'pulse_session', value: session.token, url: app.url }]);
+  const page = await context.newPage();
+  await page.goto(`${app.url}/#/exports`);
+  await page.getByRole('heading', { name: 'Exports', level: 1 }).waitFor();
+  return page;
+}
+
+describe('Exports page', () => {
+  it('starts an export, shows it finish, and downloads the file through the redirect', async () => {
+    const page = await exportsPage(alice);
+    await page.getByText('No exports yet').waitFor();
+    await page.getByLabel('Format').selectOption('csv');
+    await page.getByLabel('From (UTC, included)').fill('2026-10-01');
+    await page.getByLabel('To (UTC, excluded)').fill('2026-11-01');
+    await page.getByLabel('Devices').selectOption([FOLLOWED[0]!]);
+    await page.screenshot({ path: `${SHOTS}/exports-form.png` });
+    await page.getByRole('button', { name: 'Start export' }).click();
+
+    const download = page.getByRole('link', { name: /^Download CSV export/ });
+    await download.waitFor();
+    await page.getByText('Ready', { exact: true }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/exports-list.png` });
+
+    const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    expect(file.suggestedFilename()).toBe('telemetry_2026-10-01_2026-11-01.csv');
+    const [header, ...records] = parseCsv(await readFile((await file.path())!, 'utf8'));
+    expect(header).toEqual(['ts', 'device_id', 'metric', 'value']);
+    const expected = await telemetryRows(app.db, [FOLLOWED[0]!]);
+    expect(records).toEqual(expected.map((r) => [r.ts.toISOString(), r.device_id, r.metric, String(r.value)]));
+    await page.context().close();
+  });
+
+  it('shows API errors next to the form and deletes an export', async () => {
+    const page = await exportsPage(alice);
+    await page.getByRole('table', { name: 'My exports' }).waitFor();
+    await page.getByLabel('From (UTC, included)').fill('2026-11-01');
+    await page.getByLabel('To (UTC, excluded)').fill('2026-10-01');
+    await page.getByRole('button', { name: 'Start export' }).click();
+    await page.getByRole('alert').filter({ hasText: '"from" must be before "to"' }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/exports-error.png` });
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page
+      .getByRole('button', { name: /^Delete CSV export/ })
+      .first()
+      .click();
+    await page.getByText('Export deleted.').waitFor();
+    await page.getByText('No exports yet').waitFor();
+    expect(await app.db.prisma.exportJob.count({ where: { userId: alice.user.id } })).toBe(0);
+    await page.context().close();
+  });
+});
