@@ -82,7 +82,13 @@ async function runExport(deps: ExportDeps, job: ExportJob, ctx: ExportContext, l
   });
 
   const client = await deps.db.pool.connect();
-  const source = openSource(client, job, { onRows: (rows) => progress.update(rows) }, deps.settings);
+  let source: RowSource;
+  try {
+    source = openSource(client, job, { onRows: (rows) => progress.update(rows) }, deps.settings);
+  } catch (err) {
+    client.release(true);
+    throw err;
+  }
   let stored: PutResult;
   try {
     stored = await deps.storage.put(deps.bucket, key, source.body, {
