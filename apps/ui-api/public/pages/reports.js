@@ -1,0 +1,132 @@
+// "Reports": my monthly reports, one row per period, with download links for the PDF and the workbook.
+// Administrators also get a form to produce a period's reports now.
+import { api } from '../lib/api.js';
+import { dataTable, formatBytes, formatDate, h, notice } from '../lib/ui.js';
+
+const STATUS_TEXT = {
+  pending: 'Queued',
+  working: 'Being prepared',
+  sent: 'Sent',
+  failed: 'Failed (retrying)',
+};
+
+function periodLabel(period) {
+  const [year, month] = period.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, 1)).toLocaleString(undefined, {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+function filesCell(report) {
+  if (report.files.length > 0) {
+    return h(
+      'span',
+      { class: 'actions' },
+      ...report.files.map((f) =>
+        h(
+          'a',
+          { href: f.downloadUrl, class: 'button-link', 'aria-label': `Download ${f.filename}` },
+          `${f.kind.toUpperCase()} · ${formatBytes(f.size)}`,
+        ),
+      ),
+    );
+  }
+  // Storage was down when it was sent: the email carried the files instead.
+  if (report.status === 'sent' && !report.storageUploaded) return 'Sent as email attachments';
+  return '—';
+}
+
+/** The previous month as YYYY-MM: what the monthly run would report on today. */
+function lastMonth() {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return d.toISOString().slice(0, 7);
+}
+
+function runForm() {
+  const status = h('div', { class: 'form-status' });
+  // type=month falls back to a text box in some browsers: the pattern and placeholder keep it usable there.
+  const period = h('input', {
+    id: 'report-period',
+    type: 'month',
+    required: true,
+    value: lastMonth(),
+    pattern: '\\d{4}-\\d{2}',
+    placeholder: 'YYYY-MM',
+  });
+  const resend = h('input', { id: 'report-resend', type: 'checkbox' });
+  const submit = h('button', { type: 'submit' }, 'Send reports now');
+  const form = h(
+    'form',
+    {
+      class: 'card stack',
+      'aria-labelledby': 'report-run-title',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        submit.disabled = true;
+        try {
+          const res = await api('POST', '/api/v1/reports/run', { period: period.value, resend: resend.checked });
+          status.replaceChildren(
+            notice(`Requested ${res.requested} report(s) for ${periodLabel(res.period)}.`, 'success'),
+          );
+        } catch (err) {
+          status.replaceChildren(notice(`Could not start the run: ${err.message}`, 'error'));
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+    h('h2', { id: 'report-run-title' }, 'Send a period now (administrators)'),
+    h('label', { for: 'report-period' }, 'Period'),
+    h('div', { class: 'toolbar' }, period),
+    h(
+      'div',
+      { class: 'toolbar' },
+      resend,
+      h('label', { for: 'report-resend' }, 'Also resend to followers who already received it'),
+    ),
+    h('div', { class: 'toolbar' }, submit),
+    status,
+  );
+  return form;
+}
+
+export default {
+  id: 'reports',
+  title: 'Reports',
+  async render(root, { user }) {
+    const list = h('div', {}, notice('Loading…'));
+    root.replaceChildren(
+      h('div', { class: 'page-head' }, h('h1', {}, 'Reports')),
+      h(
+        'p',
+        { class: 'muted' },
+        'Monthly PDF and Excel reports for the devices you follow, emailed on the 1st of each month.',
+      ),
+      list,
+    );
+    if (user?.role === 'admin') root.append(runForm());
+    try {
+      const { items } = await api('GET', '/api/v1/reports');
+      list.replaceChildren(
+        items.length === 0
+          ? notice('No reports yet. Follow a device to receive a report next month.')
+          : dataTable({
+              caption: 'My monthly reports',
+              columns: [
+                { title: 'Period', cell: (r) => periodLabel(r.period) },
+                { title: 'Status', cell: (r) => STATUS_TEXT[r.status] ?? r.status },
+                { title: 'Emailed', cell: (r) => formatDate(r.sentAt) },
+                { title: 'Files', cell: filesCell },
+              ],
+              rows: items,
+            }),
+      );
+    } catch (err) {
+      list.replaceChildren(notice(`Could not load your reports: ${err.message}`, 'error'));
+    }
+  },
+};
