@@ -39,3 +39,21 @@ export function scanStack(stack: Stack, extraSecrets: Iterable<string> = []): Se
     [...stack.secrets, ...extraSecrets],
   );
 }
+
+export interface ExportRow {
+  status: string;
+  rows_done: string;
+  attempts: number;
+  error: string | null;
+  file_id: string | null;
+}
+
+export async function exportRow(pool: pg.Pool, id: string): Promise<ExportRow | undefined> {
+  const { rows } = await pool.query<ExportRow>(
+    'SELECT status::text, rows_done, attempts, error, file_id FROM export_jobs WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
+export const isFinal = (status: string | undefined) => status === 'succeeded' || status === 'failed';

@@ -92,7 +92,11 @@ describe("another user's resources are 404", () => {
     // Bob can't export a device he doesn't follow either (403 names the device, as the API documents).
     await expectStatus(
       '/api/v1/exports',
-      { method: 'POST', token: bob.token, json: { format: 'csv', from: '2026-01-01', to: '2026-01-02', deviceIds: ['acl-dev'] } },
+      {
+        method: 'POST',
+        token: bob.token,
+        json: { format: 'csv', from: '2026-01-01', to: '2026-01-02', deviceIds: ['acl-dev'] },
+      },
       403,
     );
   });
@@ -230,16 +234,8 @@ describe('cookies and CSRF', () => {
     await expectStatus('/api/v1/files/uploads', { method: 'POST', cookie: alice.cookie, csrf: false, json: body }, 403);
     await expectStatus('/api/v1/files/uploads', { method: 'POST', cookie: alice.cookie, json: body }, 201);
     await expectStatus('/api/v1/files/uploads', { method: 'POST', token: alice.token, json: body }, 201);
-    await expectStatus(
-      `/api/v1/files/${aliceFile.id}`,
-      { method: 'DELETE', cookie: alice.cookie, csrf: false },
-      403,
-    );
-    await expectStatus(
-      '/api/v1/auth/logout',
-      { method: 'POST', cookie: alice.cookie, csrf: false },
-      403,
-    );
+    await expectStatus(`/api/v1/files/${aliceFile.id}`, { method: 'DELETE', cookie: alice.cookie, csrf: false }, 403);
+    await expectStatus('/api/v1/auth/logout', { method: 'POST', cookie: alice.cookie, csrf: false }, 403);
     // A cross-site HTML form can only send simple content types: still refused.
     await expectStatus(
       '/api/v1/exports',

@@ -1,6 +1,7 @@
 // CI subset: the one fault scenario that always runs. A worker is SIGKILLed while it streams an export
 // into S3; the message must be redelivered to the restarted worker and the job finish exactly once.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { cleanupPassADayLater } from '../src/cleanup-pass';
 import { countIncompleteUploads, countObjects, scanStack } from '../src/inspect';
 import { recordScenario } from '../src/reliability-report';
 import { insertExportJob, seedTelemetry, seedUser } from '../src/seed';
@@ -73,8 +74,11 @@ test('a worker SIGKILLed mid-export: redelivered, completed once, one object', a
     `exports/${exportId}%`,
   ]);
   // The killed attempt's multipart upload can't be aborted by a dead process; cleanup-worker's stale
-  // upload sweep owns it. We count it so the report says what the kill left behind.
+  // upload sweep owns it. Counted before and after one cleanup run.
   const leftoverUploads = await countIncompleteUploads(stack.storage, stack.buckets.exports);
+  const cleanup = await cleanupPassADayLater(stack);
+  const leftoverAfterCleanup = await countIncompleteUploads(stack.storage, stack.buckets.exports);
+  const objectsAfterCleanup = await countObjects(stack.storage, stack.buckets.exports, `exports/${exportId}`);
   const hits = scanStack(stack);
 
   recordScenario({
@@ -85,11 +89,11 @@ test('a worker SIGKILLed mid-export: redelivered, completed once, one object', a
     jobs: 1,
     lost: finished.status === 'succeeded' ? 0 : 1,
     duplicated: Math.max(0, objects - 1) + Math.max(0, (files.rowCount ?? 0) - 1),
-    errors: hits.length + (finished.status === 'succeeded' ? 0 : 1),
+    errors: hits.length + leftoverAfterCleanup + (finished.status === 'succeeded' ? 0 : 1),
     recoveryMs,
-    notes: `attempts ${finished.attempts}; incomplete multipart uploads left by the killed process: ${leftoverUploads}`,
+    notes: `attempts ${finished.attempts}; incomplete multipart uploads left by the killed process: ${leftoverUploads}, after the next cleanup run: ${leftoverAfterCleanup}`,
     proves:
-      'A worker dying without warning (OOM kill, node loss) loses nothing: the un-acked message is redelivered after the ack wait, the guarded claim lets the new process resume a `running` job, and the deterministic key means the second attempt overwrites rather than adds an object. One job row, one file row, one object, all rows present.',
+      'A worker dying without warning (OOM kill, node loss) loses nothing: the un-acked message is redelivered after the ack wait, the guarded claim lets the new process resume a `running` job, and the deterministic key means the second attempt overwrites rather than adds an object. One job row, one file row, one object, all rows present. The multipart upload of the killed process can only be aborted by someone else: the next cleanup-worker run (clock moved past MULTIPART_MAX_AGE_HOURS) aborts it and keeps the live object.',
   });
 
   expect(finished.status).toBe('succeeded');
@@ -98,5 +102,8 @@ test('a worker SIGKILLed mid-export: redelivered, completed once, one object', a
   expect(objects).toBe(1);
   expect(files.rowCount).toBe(1);
   expect(finished.file_id).toBe(files.rows[0]!.id);
+  expect(leftoverAfterCleanup).toBe(0);
+  expect(objectsAfterCleanup).toBe(1);
+  expect(cleanup.issues).toBe(0);
   expect(hits).toEqual([]);
 });
