@@ -4,14 +4,50 @@ import { encodeCursor, type ListPosition } from './cursor';
 
 export type OwnedFile = ArtifactFile & { artifact: { kind: ArtifactKind } };
 
+interface FileRow {
+  id: string;
+  artifact_id: string;
+  owner_id: string;
+  bucket: string;
+  object_key: string;
+  content_type: string;
+  size_bytes: string;
+  sha256: string | null;
+  original_filename: string;
+  status: ArtifactFile['status'];
+  expires_at: Date | null;
+  deleted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  kind: ArtifactKind;
+}
+
+// Raw SQL rather than Prisma: this runs on every download (the hot path measured by bench:redirect).
+const FIND_OWNED = `SELECT f.*, a.kind FROM artifact_files f JOIN artifacts a ON a.id = f.artifact_id
+  WHERE f.id = $1 AND f.owner_id = $2`;
+
 /** Ownership lives in the WHERE clause: someone else's file and no file are the same 404. */
 export async function findOwnedFile(db: Db, options: { fileId: string; ownerId: string }): Promise<OwnedFile> {
-  const file = await db.prisma.artifactFile.findFirst({
-    where: { id: options.fileId, ownerId: options.ownerId },
-    include: { artifact: { select: { kind: true } } },
-  });
-  if (!file) throw errors.notFound('file');
-  return file;
+  const { rows } = await db.pool.query<FileRow>(FIND_OWNED, [options.fileId, options.ownerId]);
+  const row = rows[0];
+  if (!row) throw errors.notFound('file');
+  return {
+    id: row.id,
+    artifactId: row.artifact_id,
+    ownerId: row.owner_id,
+    bucket: row.bucket,
+    objectKey: row.object_key,
+    contentType: row.content_type,
+    sizeBytes: BigInt(row.size_bytes),
+    sha256: row.sha256,
+    originalFilename: row.original_filename,
+    status: row.status,
+    expiresAt: row.expires_at,
+    deletedAt: row.deleted_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    artifact: { kind: row.kind },
+  };
 }
 
 export interface ListFilesOptions {
