@@ -185,6 +185,17 @@ describe('rate limits', () => {
   });
 });
 
+describe('metrics', () => {
+  it('count sign-in outcomes, so brute force shows up on a dashboard', async () => {
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toMatch(/auth_otp_outcomes_total\{step="verify",outcome="ok"[^}]*\} [1-9]/);
+    expect(text).toMatch(/auth_otp_outcomes_total\{step="verify",outcome="rejected"[^}]*\} [1-9]/);
+    expect(text).toMatch(/auth_otp_outcomes_total\{step="verify",outcome="locked"[^}]*\} [1-9]/);
+    const strictText = await (await strict.request('/metrics')).text();
+    expect(strictText).toMatch(/auth_otp_outcomes_total\{step="request",outcome="rate_limited"[^}]*\} [1-9]/);
+  });
+});
+
 describe('logs', () => {
   it('never contain a session token or an OTP code', () => {
     const text = app.logs.text + strict.logs.text;

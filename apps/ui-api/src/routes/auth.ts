@@ -1,9 +1,11 @@
 import { z } from '@pulse/config';
+import { Counter } from '@pulse/runtime';
 import { Router } from 'express';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookie';
 import { requestOtp, verifyOtp } from '../auth/otp';
 import { createSession, revokeSession } from '../auth/sessions';
 import type { AppDeps } from '../deps';
+import { HttpError } from '../http/errors';
 import { route } from '../http/route';
 import { requireUser } from '../http/session';
 
@@ -13,6 +15,26 @@ const otpVerifyBody = z.strictObject({ email, code: z.string().regex(/^\d{6}$/, 
 
 export function authRoutes(deps: AppDeps): Router {
   const router = Router();
+  // A rising `rejected`/`locked`/`rate_limited` rate is what a brute-force attempt looks like.
+  const outcomes = new Counter({
+    name: 'auth_otp_outcomes_total',
+    help: 'OTP requests and verifications by outcome',
+    labelNames: ['step', 'outcome'],
+    registers: [deps.metrics],
+  });
+  async function counted<T>(step: 'request' | 'verify', work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      outcomes.inc({ step, outcome: 'ok' });
+      return result;
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      const outcome =
+        status === 429 ? (step === 'verify' ? 'locked' : 'rate_limited') : status === 401 ? 'rejected' : 'error';
+      outcomes.inc({ step, outcome });
+      throw err;
+    }
+  }
 
   route(
     router,
@@ -25,7 +47,7 @@ export function authRoutes(deps: AppDeps): Router {
       auth: false,
     },
     async (req, res, { body }) => {
-      const issued = await requestOtp(deps, { email: body.email, ip: req.ip ?? 'unknown' });
+      const issued = await counted('request', () => requestOtp(deps, { email: body.email, ip: req.ip ?? 'unknown' }));
       res.status(202).json({ ok: true, ...issued });
     },
   );
@@ -41,7 +63,7 @@ export function authRoutes(deps: AppDeps): Router {
       auth: false,
     },
     async (_req, res, { body }) => {
-      const user = await verifyOtp(deps, body);
+      const user = await counted('verify', () => verifyOtp(deps, body));
       const now = deps.now();
       const session = await createSession(deps.db, { userId: user.id, now, ttlMs: deps.config.app.auth.sessionTtlMs });
       deps.logger.info({ event: 'login_ok', userId: user.id, sessionId: session.id }, 'signed in');
