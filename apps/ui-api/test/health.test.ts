@@ -84,4 +84,18 @@ describe('health', () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ deep: { ok: false } });
   });
+
+  it('answers 503 storage_unavailable (not 500) when a request needs S3 and S3 is down', async () => {
+    const { token } = await broken.login('down@example.com');
+    const started = await broken.request('/api/v1/files/uploads', {
+      method: 'POST',
+      token,
+      json: { filename: 'a.csv', contentType: 'text/csv', size: 3 },
+    });
+    expect(started.status).toBe(201);
+    const { fileId } = (await started.json()) as { fileId: string };
+    const res = await broken.request(`/api/v1/files/${fileId}/complete`, { method: 'POST', token });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'storage_unavailable' } });
+  });
 });

@@ -1,5 +1,5 @@
 import type { ArtifactFile } from '@pulse/db';
-import { isStorageError, type PresignedUrl } from '@pulse/storage';
+import type { PresignedUrl } from '@pulse/storage';
 import type { Response } from 'express';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
@@ -33,21 +33,16 @@ export async function presignFile(
   options: { expiresIn?: number } = {},
 ): Promise<PresignedUrl> {
   assertDownloadable(file, deps.now());
-  try {
-    const presigned = await deps.storage.presignGet(file.bucket, file.objectKey, {
-      filename: safeFilename(file.originalFilename),
-      contentType: file.contentType,
-      expiresIn: options.expiresIn,
-    });
-    deps.logger.info(
-      { event: 'file_presigned', fileId: file.id, expirySec: presigned.expiresIn },
-      'download link issued',
-    );
-    return presigned;
-  } catch (err) {
-    if (isStorageError(err)) throw errors.unavailable('storage_unavailable', 'storage is not available right now', err);
-    throw err;
-  }
+  const presigned = await deps.storage.presignGet(file.bucket, file.objectKey, {
+    filename: safeFilename(file.originalFilename),
+    contentType: file.contentType,
+    expiresIn: options.expiresIn,
+  });
+  deps.logger.info(
+    { event: 'file_presigned', fileId: file.id, expirySec: presigned.expiresIn },
+    'download link issued',
+  );
+  return presigned;
 }
 
 /** The one way files leave the API: `302 Location: <presigned GET>`; bytes never pass through here. */

@@ -1,4 +1,5 @@
 import type { Logger } from '@pulse/logger';
+import { isStorageError } from '@pulse/storage';
 import type { NextFunction, Request, Response } from 'express';
 import { errors, HttpError } from './errors';
 
@@ -33,6 +34,10 @@ function toHttpError(err: unknown): HttpError {
   if (e?.type === 'entity.too.large') return errors.payloadTooLarge('request body is too large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return errors.unsupportedMediaType('unsupported request encoding');
+  }
+  // Storage outages are the client's "try again later", not a bug on our side.
+  if (isStorageError(err) && err.retryable) {
+    return errors.unavailable('storage_unavailable', 'storage is not available right now; try again', err);
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new HttpError(e.status, 'bad_request', 'the request could not be processed');
