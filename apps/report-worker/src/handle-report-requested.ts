@@ -4,12 +4,12 @@ import type { Mailer } from '@pulse/mail';
 import type { Storage } from '@pulse/storage';
 import type { ReportSettings } from './config';
 import { loadReportData } from './data/load-report-data';
-import { claimDelivery, type DeliveryKey, markFailed, markSent } from './delivery/claim';
+import { claimDelivery, type DeliveryKey, markFailed, markNoticeSent, markSent } from './delivery/claim';
 import { chooseFallback, composeReportEmail, type ReportDelivery } from './delivery/email';
 import { REPORT_LINK_TTL_DAYS, reportLink } from './delivery/links';
 import { renderPdf } from './render/pdf';
 import { renderXlsx } from './render/xlsx';
-import { reportFiles, type StoreResult, storeReport } from './storage/report-files';
+import { reportFiles, storeReport } from './storage/report-files';
 
 export interface ReportHandlerDeps {
   db: Db;
@@ -29,6 +29,17 @@ export class DeliveryBusyError extends Error {
   constructor(key: DeliveryKey) {
     super(`report ${key.period} for ${key.followerId} is being produced by another worker`);
     this.name = 'DeliveryBusyError';
+  }
+}
+
+/**
+ * Storage is down and the files are too big to attach: the follower got a notice, and the bus retries
+ * the message until storage is back and the files can follow as links.
+ */
+export class FilesDeferredError extends Error {
+  constructor(reason: string) {
+    super(`report files deferred (${reason})`);
+    this.name = 'FilesDeferredError';
   }
 }
 
@@ -82,14 +93,31 @@ export async function handleReportRequested(
     ctx.working?.();
 
     const sendStart = performance.now();
-    const message = composeReportEmail({
+    const email = {
       to: data.follower.email,
       followerName: data.follower.name,
       period: key.period,
       deviceCount: data.devices.length,
-      delivery: deliveryFor(deps, stored, reportFiles(report), now()),
       idempotencyKey: `report:${key.period}:${key.followerId}`,
-    });
+    };
+    let delivered: ReportDelivery;
+    if (stored.stored) delivered = linksFor(deps, stored, now());
+    else {
+      delivered = chooseFallback(reportFiles(report), settings.attachmentMaxBytes);
+      if (delivered.kind === 'deferred') {
+        // One notice per delivery, however many attempts it takes storage to come back.
+        if (!delivery.emailSent) {
+          await deps.mailer.send(composeReportEmail({ ...email, delivery: delivered }));
+          await markNoticeSent(db.pool, delivery.id);
+          log.warn(
+            { event: 'report_files_deferred', pdfBytes: pdf.length, xlsxBytes: xlsx.length },
+            'notice sent; files will follow',
+          );
+        }
+        throw new FilesDeferredError(stored.reason);
+      }
+    }
+    const message = composeReportEmail({ ...email, delivery: delivered });
     await deps.mailer.send(message);
     await markSent(db.pool, delivery.id, {
       pdfFileId: stored.stored ? stored.pdfFileId : null,
@@ -127,13 +155,11 @@ export async function handleReportRequested(
   }
 }
 
-function deliveryFor(
+function linksFor(
   deps: ReportHandlerDeps,
-  stored: StoreResult,
-  files: ReturnType<typeof reportFiles>,
+  stored: { pdfFileId: string; xlsxFileId: string },
   now: Date,
 ): ReportDelivery {
-  if (!stored.stored) return chooseFallback(files, deps.settings.attachmentMaxBytes);
   const link = { secret: deps.settings.linkSigningSecret, publicBaseUrl: deps.settings.publicBaseUrl, now };
   return {
     kind: 'links',

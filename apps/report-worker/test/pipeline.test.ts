@@ -5,7 +5,7 @@ import { verifyToken } from '@pulse/signed-links';
 import type { CapturedMail } from '@pulse/testing';
 import { consumeReportRequests } from '../src/consume-reports';
 import { REPORT_LINK_PURPOSE } from '../src/delivery/links';
-import { DeliveryBusyError, handleReportRequested } from '../src/handle-report-requested';
+import { DeliveryBusyError, FilesDeferredError, handleReportRequested } from '../src/handle-report-requested';
 import { formatCount } from '../src/render/format';
 import { requestManualReports } from '../src/scheduling/request-reports';
 import { startReportScheduler } from '../src/scheduling/scheduler';
@@ -268,14 +268,31 @@ describe('storage down', () => {
     expect(await delivery(bob.id, period)).toMatchObject({ storageUploaded: false });
   });
 
-  it('sends a notice instead of attachments over the size cap', async () => {
+  it('over the attachment cap, sends one notice and then the links once storage is back', async () => {
     const period = '2026-04';
     const zoe = followers[0]!;
-    const deps = { ...fx.deps, storage: fx.deadStorage(), settings: { ...fx.deps.settings, attachmentMaxBytes: 1000 } };
-    await expect(handleReportRequested(deps, { period, followerId: zoe.id })).resolves.toBe('sent');
-    const [mail] = mailsTo(zoe.email, 'April 2026');
-    expect(mail!.attachments).toHaveLength(0);
-    expect(mail!.text).toContain('will follow');
+    const down = { ...fx.deps, storage: fx.deadStorage(), settings: { ...fx.deps.settings, attachmentMaxBytes: 1000 } };
+    const april = () => mailsTo(zoe.email, 'April 2026');
+
+    await expect(handleReportRequested(down, { period, followerId: zoe.id })).rejects.toBeInstanceOf(
+      FilesDeferredError,
+    );
+    expect(april()).toHaveLength(1);
+    expect(april()[0]!.attachments).toHaveLength(0);
+    expect(april()[0]!.text).toContain('will follow');
+    expect(await delivery(zoe.id, period)).toMatchObject({ status: 'failed', emailSent: true, storageUploaded: false });
+
+    // The bus retries while storage is still down: no second notice.
+    await expect(handleReportRequested(down, { period, followerId: zoe.id })).rejects.toBeInstanceOf(
+      FilesDeferredError,
+    );
+    expect(april()).toHaveLength(1);
+
+    // Storage is back: the files follow as links, and the delivery is complete.
+    await expect(handleReportRequested(fx.deps, { period, followerId: zoe.id })).resolves.toBe('sent');
+    expect(april()).toHaveLength(2);
+    expect(linksIn(april()[1]!)).toHaveLength(2);
+    expect(await delivery(zoe.id, period)).toMatchObject({ status: 'sent', storageUploaded: true, attempts: 3 });
   });
 });
 

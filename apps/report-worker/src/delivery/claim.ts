@@ -10,6 +10,8 @@ export interface DeliveryRow {
   id: string;
   status: 'pending' | 'working' | 'sent' | 'failed';
   attempts: number;
+  /** An earlier attempt already mailed the "files will follow" notice: this attempt owes only the files. */
+  emailSent: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ const CLAIM = `UPDATE report_deliveries
       last_error = NULL, updated_at = now()
   WHERE follower_id = $1 AND report_period = $2
     AND (status IN ('pending', 'failed') OR (status = 'working' AND claimed_until < now()))
-  RETURNING id, status, attempts`;
+  RETURNING id, status, attempts, email_sent AS "emailSent"`;
 
 const STATUS = 'SELECT status FROM report_deliveries WHERE follower_id = $1 AND report_period = $2';
 
@@ -59,6 +61,14 @@ export async function markSent(pool: pg.Pool, deliveryId: string, record: SentRe
        pdf_file_id = $2, xlsx_file_id = $3, storage_uploaded = $4, last_error = NULL, updated_at = now()
      WHERE id = $1`,
     [deliveryId, record.pdfFileId, record.xlsxFileId, record.storageUploaded],
+  );
+}
+
+/** The "files will follow" notice went out; the delivery is not done until the files do. */
+export async function markNoticeSent(pool: pg.Pool, deliveryId: string): Promise<void> {
+  await pool.query(
+    `UPDATE report_deliveries SET email_sent = true, sent_at = now(), updated_at = now() WHERE id = $1`,
+    [deliveryId],
   );
 }
 

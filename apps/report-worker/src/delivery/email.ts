@@ -54,7 +54,8 @@ export function composeReportEmail(input: ReportEmailInput): MailMessage {
     body = `<p>The report files are attached:</p><ul>${list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
     attachments = delivery.files.map((f) => ({ filename: f.filename, content: f.body, contentType: f.contentType }));
   } else {
-    text = 'The report files are too large to attach right now; they will follow in a separate email.';
+    text =
+      'Our file storage is unavailable right now and the report files are too large to attach; they will follow in a separate email with download links.';
     body = `<p>${escapeHtml(text)}</p>`;
   }
 
