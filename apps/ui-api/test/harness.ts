@@ -9,7 +9,7 @@
  *   await app.close();                           // in afterAll
  */
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Bus, connectBus, type Subject } from '@pulse/bus';
@@ -198,7 +198,8 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     now: () => new Date(Date.now() + offsetMs),
     kickOutbox: () => void relay?.flush(),
   };
-  const server: Server = createApp(deps).listen(0, '127.0.0.1');
+  // HTTP_PORT=0 (the default here) picks a free port; a fixed one lets signed local-storage URLs point back here.
+  const server: Server = createApp(deps).listen(config.http.port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -314,4 +315,13 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       await database.drop();
     },
   };
+}
+
+/** A loopback port that was free a moment ago (for tests that must know the app's URL before it starts). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }

@@ -20,6 +20,11 @@ function putWithProgress(upload, file, onProgress, signal) {
     // The presigned URL is the credential: no cookies go to storage.
     xhr.withCredentials = false;
     for (const [name, value] of Object.entries(upload.headers ?? {})) xhr.setRequestHeader(name, value);
+    // Local storage URLs are on this origin, so the session cookie rides along and the API's CSRF
+    // check applies; S3 is cross-origin and gets no extra header (it would need a CORS preflight).
+    if (new URL(upload.uploadUrl, location.href).origin === location.origin) {
+      xhr.setRequestHeader('X-Requested-With', 'pulse');
+    }
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
     xhr.onload = () => (xhr.status < 300 ? resolve() : reject(new Error(`storage answered ${xhr.status}`)));
     xhr.onerror = () => reject(new Error('the upload failed (network)'));

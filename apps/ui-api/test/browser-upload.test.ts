@@ -1,0 +1,70 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { freePort, startTestApp, type TestApp } from './harness';
+
+// The local storage backend keeps uploads on this origin (no bucket CORS needed), so the whole
+// browser upload path runs here: pick file → presigned PUT with progress → complete → listed → download.
+const SHOTS = '/tmp/pulse-shots';
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'pulse-ui-upload-'));
+  const port = await freePort();
+  app = await startTestApp({
+    env: {
+      HTTP_PORT: String(port),
+      STORAGE_BACKEND: 'local',
+      LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
+      LOCAL_STORAGE_SIGNING_KEY: 'browser-upload-signing-key-0123456789',
+      LOCAL_STORAGE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    },
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 700 } });
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('browser upload (local storage backend)', () => {
+  it('uploads a file, lists it, downloads the same bytes, deletes it', async () => {
+    const email = 'uploader@example.com';
+    await app.seed.user({ email });
+    await page.goto(app.url);
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    const mark = app.smtp.messages.length;
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code from the email').fill(await app.otpFromMail(email, mark));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My files' }).waitFor();
+
+    const local = path.join(dir, 'Straße Messung.csv');
+    const bytes = Buffer.from(`device,value\n${'d1,1.25\n'.repeat(2000)}`);
+    await writeFile(local, bytes);
+    await page.locator('#upload').setInputFiles(local);
+    await page.getByText('Straße Messung.csv uploaded.').waitFor();
+    await page.screenshot({ path: `${SHOTS}/upload-done.png` });
+
+    const row = page.getByRole('row').filter({ hasText: 'Straße Messung.csv' });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link').click()]);
+    expect(download.suggestedFilename()).toBe('Straße Messung.csv');
+    expect((await readFile((await download.path())!)).equals(bytes)).toBe(true);
+
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: /^Delete/ }).click();
+    await page.getByText('No files yet.').waitFor();
+    expect(await app.db.prisma.artifactFile.count({ where: { status: 'deleted' } })).toBe(1);
+  });
+});
