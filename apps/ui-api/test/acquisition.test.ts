@@ -88,6 +88,13 @@ describe('POST /api/v1/acquisition/acquire rejects bad input with 400 JSON', () 
     expect(json.error.message).toEqual(expect.any(String));
   });
 
+  it('offers the configured receivers and the limits for forms', async () => {
+    const res = await app.request('/api/v1/acquisition/receivers', { token: alice.token });
+    const body = (await res.json()) as { items: string[]; limits: { maxSamplesPerReceiver: number } };
+    expect(body.items).toEqual(['twente', 'kiwi-de', 'hackgreen']);
+    expect(body.limits.maxSamplesPerReceiver).toBe(8 * 1024 * 1024);
+  });
+
   it('needs a signed-in user', async () => {
     const res = await app.request('/api/v1/acquisition/acquire', { method: 'POST', json: GOOD });
     expect(res.status).toBe(401);

@@ -1,7 +1,8 @@
 // The pages in the main navigation, in menu order. A page module exports
 // `{ id, title, render(root, ctx) }`; ctx = { user, signal } (signal aborts when the user leaves the page).
+import acquisition from './acquisition.js';
 import exportsPage from './exports.js';
 import files from './files.js';
 import reports from './reports.js';
 
-export const pages = [files, exportsPage, reports];
+export const pages = [files, exportsPage, reports, acquisition];

@@ -1,7 +1,7 @@
 import { z } from '@pulse/config';
 import { Router } from 'express';
 import { createAcquisition } from '../acquisition/create-task';
-import { acquireBody } from '../acquisition/request';
+import { ACQUISITION_LIMITS, acquireBody } from '../acquisition/request';
 import { findOwnedTask, listTasks, taskMeasurements, taskStatus, taskSummary } from '../acquisition/task-queries';
 import type { AppDeps } from '../deps';
 import { decodeCursor } from '../files/cursor';
@@ -17,6 +17,20 @@ const listQuery = z.object({
 
 export function acquisitionRoutes(deps: AppDeps): Router {
   const router = Router();
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/api/v1/acquisition/receivers',
+      summary: 'The receivers an acquisition may use, and the request limits (for forms)',
+      responses: { 200: '{items, limits}' },
+    },
+    (req, res) => {
+      requireUser(req);
+      res.json({ items: deps.config.app.acquisition.receivers, limits: ACQUISITION_LIMITS });
+    },
+  );
 
   route(
     router,

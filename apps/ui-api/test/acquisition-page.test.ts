@@ -1,0 +1,74 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type RunningWorker, startAcquisitionWorker } from './acquisition-worker';
+import { type LoggedIn, startTestApp, type TestApp } from './harness';
+
+const SHOTS = '/tmp/pulse-shots';
+let app: TestApp;
+let worker: RunningWorker;
+let browser: Browser;
+let alice: LoggedIn;
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  app = await startTestApp({ env: { ACQUISITION_RECEIVERS: 'twente,kiwi-de,hackgreen,nl-utwente' } });
+  worker = await startAcquisitionWorker(app);
+  alice = await app.login('alice-acq-page@example.com');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await app?.close();
+});
+
+async function acquisitionPage(session: LoggedIn): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1180, height: 900 } });
+  await context.addCookies([{ name: 'pulse_session', value: session.token, url: app.url }]);
+  const page = await context.newPage();
+  await page.goto(`${app.url}/#/acquisition`);
+  await page.getByRole('heading', { name: 'Acquisition', level: 1 }).waitFor();
+  return page;
+}
+
+it('starts an acquisition, shows its progress to the end, and downloads a .npy', async () => {
+  const page = await acquisitionPage(alice);
+  await page.getByText('No acquisitions yet.').waitFor();
+  await page.getByLabel('Frequency (MHz)').fill('14.2');
+  await page.getByLabel('Duration (ms)').fill('2000');
+  await page.getByLabel('Sample rate').selectOption('96000');
+  await page.getByRole('checkbox', { name: 'nl-utwente' }).uncheck();
+  await page.screenshot({ path: `${SHOTS}/acquisition-form.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Start acquisition' }).click();
+
+  await page.getByRole('heading', { name: 'Acquisition at 14.2 MHz' }).waitFor();
+  const line = page.getByRole('status').filter({ hasText: 'receivers' });
+  await line.filter({ hasText: 'Done: 3 of 3 receivers · 3 stored, 0 failed' }).waitFor();
+  expect(await page.getByRole('progressbar', { name: 'Acquisition progress' }).getAttribute('value')).toBe('100');
+  await page.getByRole('cell', { name: '3 receivers · 2000 ms at 96 kS/s' }).waitFor();
+  await page.getByRole('button', { name: 'Show files' }).click();
+  const npyLink = page.getByRole('link', { name: 'Download .npy of kiwi-de' });
+  await npyLink.waitFor();
+  await page.screenshot({ path: `${SHOTS}/acquisition-done.png`, fullPage: true });
+
+  const [file] = await Promise.all([page.waitForEvent('download'), npyLink.click()]);
+  expect(file.suggestedFilename()).toBe('websdr_kiwi-de.npy');
+  const bytes = await readFile((await file.path())!);
+  expect(bytes.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+  expect(bytes.length).toBe(128 + 192_000 * 8);
+  await page.context().close();
+});
+
+it('explains a request over the sample limit before sending it', async () => {
+  const page = await acquisitionPage(alice);
+  await page.getByLabel('Duration (ms)').fill('10000');
+  await page.getByLabel('Sample rate').selectOption('2400000');
+  await page.getByRole('button', { name: 'Start acquisition' }).click();
+  await page.getByRole('alert').filter({ hasText: 'samples per receiver; the limit is' }).waitFor();
+  await page.screenshot({ path: `${SHOTS}/acquisition-error.png` });
+  await page.context().close();
+});
