@@ -13,9 +13,12 @@ import {
 /** What acquisition-worker reads beyond the shared concerns. */
 export const acquisitionWorkerSettings = z
   .object({
-    // Receivers captured and uploaded at once within one task. Each holds its samples and the encoded
-    // .npy in memory (up to 2 × 64 MB at the largest size), so this bounds the worker's memory too.
-    ACQUISITION_RECEIVER_CONCURRENCY: int(4, 1, 32),
+    // Receivers captured and uploaded at once within one task, at most...
+    ACQUISITION_RECEIVER_CONCURRENCY: int(8, 1, 32),
+    // ...and fewer when their data would not fit this budget: a receiver in flight holds its samples
+    // and the encoded .npy (2 × 8 bytes per sample, 128 MB at the largest size). Small captures all
+    // go at once; the largest go four at a time with the default.
+    ACQUISITION_MEMORY_BUDGET_MB: int(512, 16, 65_536),
     // Tasks handled at once per replica; more replicas scale further.
     ACQUISITION_TASK_CONCURRENCY: int(1, 1, 16),
     // Refuses tasks beyond this many complex samples per receiver (8 Mi samples = a 64 MB .npy),
@@ -24,6 +27,7 @@ export const acquisitionWorkerSettings = z
   })
   .transform((e) => ({
     receiverConcurrency: e.ACQUISITION_RECEIVER_CONCURRENCY,
+    memoryBudgetBytes: e.ACQUISITION_MEMORY_BUDGET_MB * 1024 * 1024,
     taskConcurrency: e.ACQUISITION_TASK_CONCURRENCY,
     maxSamples: e.ACQUISITION_MAX_SAMPLES,
   }));

@@ -9,7 +9,7 @@ import { type AcquisitionTask, type Counters, claimTask, countReceiver, finishTa
 
 export interface AcquisitionDeps extends MeasurementDeps {
   bus: Pick<Bus, 'emit'>;
-  settings: Pick<AcquisitionSettings, 'receiverConcurrency' | 'maxSamples'>;
+  settings: Pick<AcquisitionSettings, 'receiverConcurrency' | 'memoryBudgetBytes' | 'maxSamples'>;
 }
 
 export type AcquisitionContext = Pick<MessageContext, 'signal' | 'working' | 'deliveryCount'>;
@@ -20,6 +20,18 @@ const RECEIVER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Complex samples per receiver for the requested duration (at least one). */
 export const sampleCountFor = (task: Pick<AcquisitionTask, 'durationMs' | 'sampleRate'>) =>
   Math.max(1, Math.round((task.durationMs * task.sampleRate) / 1000));
+
+/** Bytes one receiver holds while in flight: the float32 samples plus their encoded .npy copy. */
+const BYTES_IN_FLIGHT_PER_SAMPLE = 2 * 8;
+
+/** How many receivers may run at once: the configured cap, lowered to fit the memory budget. */
+export function receiverConcurrency(
+  settings: Pick<AcquisitionSettings, 'receiverConcurrency' | 'memoryBudgetBytes'>,
+  sampleCount: number,
+): number {
+  const fits = Math.floor(settings.memoryBudgetBytes / (sampleCount * BYTES_IN_FLIGHT_PER_SAMPLE));
+  return Math.max(1, Math.min(settings.receiverConcurrency, fits));
+}
 
 /**
  * `acquisition.requested` handler: captures every receiver of the task with bounded concurrency and
@@ -65,12 +77,14 @@ export async function handleAcquisition(
   const errors: ReceiverError[] = [];
   await forEachLimited(
     task.receivers.filter((r) => !done.has(r)),
-    deps.settings.receiverConcurrency,
+    receiverConcurrency(deps.settings, sampleCount),
     async (receiverId) => {
       let ok = false;
       try {
         if (!RECEIVER_ID.test(receiverId)) throw new Error('invalid receiver id');
-        stored.push(await storeMeasurement(deps, { task, receiverId, sampleCount, signal: ctx.signal }));
+        // A signal of its own per receiver: the uploads' abort listeners then don't pile up on one.
+        const signal = AbortSignal.any([ctx.signal]);
+        stored.push(await storeMeasurement(deps, { task, receiverId, sampleCount, signal }));
         ok = true;
       } catch (err) {
         // Shutting down is not this receiver's failure: stop, and let the redelivery resume the task.

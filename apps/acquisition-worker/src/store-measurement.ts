@@ -33,10 +33,9 @@ export interface MeasurementRequest {
 }
 
 /**
- * One receiver, start to finish: capture, encode as .npy, upload the .npy and then its metadata,
- * record both files and the measurement. Throws on any failure; the caller counts it for this
- * receiver only. The .npy goes first so that a metadata file never describes a missing .npy, and an
- * .npy whose metadata failed is deleted again rather than left behind without rows.
+ * One receiver, start to finish: capture, encode as .npy, upload the .npy and its metadata side by
+ * side, record both files and the measurement. Throws on any failure; the caller counts it for this
+ * receiver only.
  */
 export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRequest): Promise<StoredMeasurement> {
   const { task, receiverId, signal } = req;
@@ -71,19 +70,23 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
   const names = measurementFilenames(receiverId);
   const headers = objectMetadata(facts);
 
-  await deps.storage.put(deps.bucket, keys.npy, npy, { contentType: NPY_CONTENT_TYPE, metadata: headers, signal });
   const metadataBody = Buffer.from(`${JSON.stringify(metadataDocument(facts), null, 2)}\n`);
-  let metadataSha256: string;
-  try {
-    ({ sha256: metadataSha256 } = await deps.storage.put(deps.bucket, keys.metadata, metadataBody, {
+  const [npyPut, metadataPut] = await Promise.allSettled([
+    deps.storage.put(deps.bucket, keys.npy, npy, { contentType: NPY_CONTENT_TYPE, metadata: headers, signal }),
+    deps.storage.put(deps.bucket, keys.metadata, metadataBody, {
       contentType: METADATA_CONTENT_TYPE,
       metadata: headers,
       signal,
-    }));
-  } catch (err) {
-    await deps.storage.deleteQuietly(deps.bucket, keys.npy);
-    throw err;
+    }),
+  ]);
+  if (npyPut.status === 'rejected' || metadataPut.status === 'rejected') {
+    // The pair is stored together or not at all: no .npy without its metadata (or the reverse)
+    // stays behind without rows.
+    if (npyPut.status === 'fulfilled') await deps.storage.deleteQuietly(deps.bucket, keys.npy);
+    if (metadataPut.status === 'fulfilled') await deps.storage.deleteQuietly(deps.bucket, keys.metadata);
+    throw npyPut.status === 'rejected' ? npyPut.reason : (metadataPut as PromiseRejectedResult).reason;
   }
+  const metadataSha256 = metadataPut.value.sha256;
 
   const stored = await saveMeasurement(deps.db, {
     task,

@@ -37,9 +37,7 @@ export type ClaimResult =
 
 const FINAL: AcquisitionState[] = ['SUCCESS', 'PARTIAL_FAILURE', 'FAILED'];
 
-type MeasurementRow = Prisma.MeasurementGetPayload<object>;
-
-const toStored = (m: MeasurementRow): StoredMeasurement => ({
+const toStored = (m: Prisma.MeasurementGetPayload<object>): StoredMeasurement => ({
   receiverId: m.receiverId,
   npyFileId: m.npyFileId,
   metadataFileId: m.metadataFileId,
@@ -122,63 +120,95 @@ export interface MeasurementRecord {
   metadata: StoredFile;
 }
 
+// One statement, one round trip: both files upserted on (bucket, key), then the measurement on
+// (task, receiver). Receivers finish side by side, so a multi-statement transaction per receiver
+// would queue them behind each other's round trips.
+const SAVE_MEASUREMENT = `
+WITH files AS (
+  INSERT INTO artifact_files AS f
+    (id, artifact_id, owner_id, bucket, object_key, content_type, size_bytes, sha256, original_filename, status)
+  SELECT gen_random_uuid(), $1::uuid, $2::uuid, v.bucket, v.object_key, v.content_type, v.size_bytes, v.sha256,
+         v.original_filename, 'ready'
+    FROM jsonb_to_recordset($3::jsonb) AS v(role text, bucket text, object_key text, content_type text,
+                                            size_bytes bigint, sha256 text, original_filename text)
+  ON CONFLICT (bucket, object_key) DO UPDATE
+    SET content_type = EXCLUDED.content_type, size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256,
+        original_filename = EXCLUDED.original_filename, status = 'ready', deleted_at = NULL, updated_at = now()
+  RETURNING f.id, f.object_key
+)
+INSERT INTO measurements AS m
+  (id, task_id, receiver_id, sample_count, snr_db, npy_file_id, metadata_file_id, npy_sha256, npy_size,
+   started_at, ended_at)
+VALUES (gen_random_uuid(), $4::uuid, $5, $6, $7,
+        (SELECT id FROM files WHERE object_key = $8), (SELECT id FROM files WHERE object_key = $9),
+        $10, $11, $12, $13)
+ON CONFLICT (task_id, receiver_id) DO UPDATE
+  SET sample_count = EXCLUDED.sample_count, snr_db = EXCLUDED.snr_db, npy_file_id = EXCLUDED.npy_file_id,
+      metadata_file_id = EXCLUDED.metadata_file_id, npy_sha256 = EXCLUDED.npy_sha256,
+      npy_size = EXCLUDED.npy_size, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at
+RETURNING m.receiver_id, m.npy_file_id, m.metadata_file_id, m.npy_sha256, m.npy_size, m.sample_count, m.snr_db`;
+
+interface SavedRow {
+  receiver_id: string;
+  npy_file_id: string;
+  metadata_file_id: string;
+  npy_sha256: string;
+  npy_size: string;
+  sample_count: number;
+  snr_db: number | null;
+}
+
 /**
  * Records a stored pair: artifact_files rows upserted on (bucket, key) and the measurement on
  * (task, receiver), so a redelivered task that stores the same receiver again updates, never duplicates.
  */
 export async function saveMeasurement(db: Db, record: MeasurementRecord): Promise<StoredMeasurement> {
   const { task } = record;
-  return db.prisma.$transaction(async (tx) => {
-    const upsertFile = (file: StoredFile) => {
-      const fields = {
-        contentType: file.contentType,
-        sizeBytes: BigInt(file.size),
-        sha256: file.sha256,
-        originalFilename: file.filename,
-        status: 'ready' as const,
-        deletedAt: null,
-      };
-      return tx.artifactFile.upsert({
-        where: { bucket_objectKey: { bucket: file.bucket, objectKey: file.key } },
-        create: {
-          artifactId: task.artifactId,
-          ownerId: task.userId,
-          bucket: file.bucket,
-          objectKey: file.key,
-          ...fields,
-        },
-        update: fields,
-      });
-    };
-    const npyFile = await upsertFile(record.npy);
-    const metadataFile = await upsertFile(record.metadata);
-    const fields = {
-      sampleCount: record.sampleCount,
-      snrDb: record.snrDb,
-      npyFileId: npyFile.id,
-      metadataFileId: metadataFile.id,
-      npySha256: record.npy.sha256,
-      npySize: BigInt(record.npy.size),
-      startedAt: record.startedAt,
-      endedAt: record.endedAt,
-    };
-    const row = await tx.measurement.upsert({
-      where: { taskId_receiverId: { taskId: task.id, receiverId: record.receiverId } },
-      create: { taskId: task.id, receiverId: record.receiverId, ...fields },
-      update: fields,
-    });
-    return toStored(row);
+  const file = (f: StoredFile) => ({
+    bucket: f.bucket,
+    object_key: f.key,
+    content_type: f.contentType,
+    size_bytes: f.size,
+    sha256: f.sha256,
+    original_filename: f.filename,
   });
+  const { rows } = await db.pool.query<SavedRow>(SAVE_MEASUREMENT, [
+    task.artifactId,
+    task.userId,
+    JSON.stringify([file(record.npy), file(record.metadata)]),
+    task.id,
+    record.receiverId,
+    record.sampleCount,
+    record.snrDb,
+    record.npy.key,
+    record.metadata.key,
+    record.npy.sha256,
+    record.npy.size,
+    record.startedAt,
+    record.endedAt,
+  ]);
+  const row = rows[0]!;
+  return {
+    receiverId: row.receiver_id,
+    npyFileId: row.npy_file_id,
+    metadataFileId: row.metadata_file_id,
+    sha256: row.npy_sha256,
+    size: Number(row.npy_size),
+    sampleCount: row.sample_count,
+    snrDb: row.snr_db,
+  };
 }
 
 /** One receiver finished (stored or failed): counters move atomically, whatever runs in parallel. */
 export async function countReceiver(db: Db, taskId: string, ok: boolean): Promise<Counters> {
-  const row = await db.prisma.acquisitionTask.update({
-    where: { id: taskId },
-    data: { current: { increment: 1 }, ...(ok ? { successful: { increment: 1 } } : { failed: { increment: 1 } }) },
-    select: { current: true, total: true, successful: true, failed: true },
-  });
-  return row;
+  const { rows } = await db.pool.query<Counters>(
+    `UPDATE acquisition_tasks
+        SET current = current + 1, successful = successful + $2::int, failed = failed + (1 - $2::int)
+      WHERE id = $1
+      RETURNING current, total, successful, failed`,
+    [taskId, ok ? 1 : 0],
+  );
+  return rows[0]!;
 }
 
 export async function finishTask(

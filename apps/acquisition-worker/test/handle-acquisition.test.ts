@@ -186,8 +186,9 @@ describe('failures', () => {
       expect(await env.storage.exists(env.bucket, keyOf(taskId, receiverId, '.npy'))).toBe(true);
       expect(await env.storage.exists(env.bucket, keyOf(taskId, receiverId, '_metadata.json'))).toBe(true);
     }
-    // The .npy whose metadata failed is removed again: no object without a row.
+    // Half a pair is removed again: no object stays behind without a row.
     expect(await env.storage.exists(env.bucket, keyOf(taskId, 'fr-f4kmn', '.npy'))).toBe(false);
+    expect(await env.storage.exists(env.bucket, keyOf(taskId, 'dk-sdr', '_metadata.json'))).toBe(false);
     expect(await env.db.prisma.measurement.count({ where: { taskId } })).toBe(4);
     expect(
       await env.db.prisma.artifactFile.count({ where: { objectKey: { startsWith: `sessions/${taskId}/` } } }),
