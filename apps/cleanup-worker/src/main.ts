@@ -4,7 +4,7 @@ import { createDb } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
 import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
 import { createAlerter, createStorage } from '@pulse/storage';
-import { cleanupRequestedHandler } from './cleanup-requested';
+import { startCleanupConsumer } from './cleanup-requested';
 import { cleanupConfigShape } from './config';
 import type { CleanupDeps } from './deps';
 import { createCleanupMetrics } from './metrics';
@@ -51,10 +51,7 @@ runService({
         s3: async () => (await storage.health()).ok,
       },
     });
-    const consumer = await bus.consume('cleanup.requested', cleanupRequestedHandler(deps, { metrics }), {
-      durable: SERVICE,
-      concurrency: 1,
-    });
+    const consumer = await startCleanupConsumer({ bus, deps, metrics });
     const scheduler = startScheduler({
       intervalMs: config.app.intervalMs,
       logger,

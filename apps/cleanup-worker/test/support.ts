@@ -13,6 +13,8 @@ export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
 export interface Harness {
+  /** The environment the config was parsed from, for child processes (the CLI). */
+  env: Record<string, string>;
   config: CleanupConfig;
   db: Db;
   storage: Storage;
@@ -24,9 +26,9 @@ export interface Harness {
 
 const bucketName = (tag: string) => uniqueName(`cw${tag}`).replace(/_/g, '-');
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
   const database: TestDatabase = await createTestDatabase('cleanup_t');
-  const config = loadConfig(cleanupConfigShape, {
+  const env: Record<string, string> = {
     ...s3TestEnv(),
     DATABASE_URL: database.url,
     S3_BUCKET_EXPORTS: bucketName('ex'),
@@ -34,14 +36,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     S3_BUCKET_RAW_IQ: bucketName('iq'),
     S3_BUCKET_ARTIFACTS: bucketName('ar'),
     S3_RETRY_BASE_MS: '10',
-    ...env,
-  });
+    ...overrides,
+  };
+  const config = loadConfig(cleanupConfigShape, env);
   const logs = new LogCapture();
   const logger = createLogger({ name: 'cleanup-test', level: 'debug', destination: logs });
   const db = createDb(config.db);
   const storage = createStorage({ config: config.s3, logger });
   for (const bucket of Object.values(config.s3.buckets)) await storage.ensureBucket(bucket);
   return {
+    env,
     config,
     db,
     storage,
