@@ -53,7 +53,6 @@ runService({
         smtp: () => mailer.verify(),
       },
     });
-    logger.info({ event: 'ops_listening', port: ops.port }, 'ops server listening');
 
     return {
       async stop() {

@@ -54,7 +54,7 @@ export function startReportScheduler(options: SchedulerOptions): ReportScheduler
     }
   });
   logger.info(
-    { event: 'report_scheduler_started', cron: options.cron, timeZone, nextRun: job.nextRun() },
+    { event: 'report_scheduler_started', cron: options.cron, timeZone, nextRun: job.nextRun()?.toISOString() },
     'report scheduler started',
   );
 
