@@ -39,7 +39,12 @@ read -r jp jf < <(node scripts/lib/jest-totals.cjs "$LOG_DIR/jest.log")
 passed=$((passed + jp)); failed=$((failed + jf))
 echo "jest: $jp passed, $jf failed"
 
-# Smoke: the whole local stack, the way an operator runs it.
+# Smoke: the whole local stack, the way an operator runs it, on its own database and stream so that
+# neither a developer's data nor an earlier run (rate limits, queued messages) can change the outcome.
+smoke_id="smoke_$(date +%s)_$$"
+psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS pulse_smoke WITH (FORCE)" >/dev/null 2>&1 || true
+export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/pulse_smoke NATS_STREAM=$smoke_id NATS_SUBJECT_PREFIX=$smoke_id
+export SEED_TELEMETRY_ROWS=${SEED_TELEMETRY_ROWS:-300000}
 if bash scripts/stack.sh up --detach >"$LOG_DIR/stack.log" 2>&1; then
   node --import tsx scripts/smoke.ts --base http://127.0.0.1:8080 --mail http://127.0.0.1:8025 2>&1 | tee "$LOG_DIR/smoke.log"
   read -r sp sf < <(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/smoke.log" | tail -1)
