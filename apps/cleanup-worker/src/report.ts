@@ -1,7 +1,7 @@
 import { scrubString } from '@pulse/logger';
 import { isStorageError } from '@pulse/storage';
 
-export type CleanupStep = 'lifecycle' | 'retention' | 'scan' | 'missing' | 'multipart' | 'run';
+export type CleanupStep = 'lifecycle' | 'retention' | 'scan' | 'missing' | 'multipart';
 
 /** A failure that did not stop the run; the affected rows/objects are left for the next run. */
 export interface CleanupIssue {
