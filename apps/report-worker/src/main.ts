@@ -40,6 +40,7 @@ runService({
       logger,
       cron: config.app.cron,
       timeZone: config.app.timeZone,
+      catchUpMs: config.app.catchUpMs,
       onFired: () => void relay.flush().catch(() => undefined),
     });
     const ops = await startOpsServer({

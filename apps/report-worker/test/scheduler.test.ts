@@ -71,6 +71,35 @@ describe('report scheduler', () => {
     }
   });
 
+  it('catches up a slot missed while no replica ran, within the grace window only', async () => {
+    const s = startReportScheduler({
+      db: fx.db,
+      logger: fx.logger,
+      cron: '0 2 1 * *',
+      timeZone: 'UTC',
+      catchUpMs: 72 * 3_600_000,
+    });
+    try {
+      // 2026-01-01 02:00 is the latest slot: 94 h before this start, beyond the window.
+      await expect(s.catchUp(new Date('2026-01-05T00:00:00Z'))).resolves.toBeNull();
+      expect(await outboxFor('2025-12')).toHaveLength(0);
+      await expect(s.catchUp(new Date('2026-01-02T10:00:00Z'))).resolves.toEqual({
+        period: '2025-12',
+        fired: true,
+        requested: followers.length,
+      });
+      // Another replica starting later in the window finds the slot done.
+      await expect(s.catchUp(new Date('2026-01-03T10:00:00Z'))).resolves.toEqual({
+        period: '2025-12',
+        fired: true,
+        requested: 0,
+      });
+      expect(await outboxFor('2025-12')).toHaveLength(followers.length);
+    } finally {
+      s.stop();
+    }
+  });
+
   it('uses the configured time zone to pick the month that just ended', () => {
     // 00:30 on 1 Nov in Berlin is still 31 Oct in UTC.
     const at = new Date('2026-10-31T23:30:00Z');

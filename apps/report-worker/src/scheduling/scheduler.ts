@@ -9,6 +9,8 @@ export interface SchedulerOptions {
   logger: Logger;
   cron: string;
   timeZone: string;
+  /** At start, fire the latest slot if it passed less than this long ago (0: never). */
+  catchUpMs?: number;
   /** Called after each slot, e.g. to kick the outbox relay so requests go out at once. */
   onFired?: (result: SlotResult) => void;
 }
@@ -18,6 +20,11 @@ export type SlotResult = { period: string; fired: true; requested: number } | { 
 export interface ReportScheduler {
   /** Runs the slot for `at` now (the cron calls this; tests call it directly). */
   fire(at: Date): Promise<SlotResult>;
+  /**
+   * Fires the latest slot before `now` if it is at most `catchUpMs` old: a deployment that was down at
+   * 02:00 on the 1st still sends when it comes back, while a fresh one mid-month does not mail last month.
+   */
+  catchUp(now?: Date): Promise<SlotResult | null>;
   nextRun(): Date | null;
   stop(): void;
 }
@@ -46,17 +53,26 @@ export function startReportScheduler(options: SchedulerOptions): ReportScheduler
     return result;
   }
 
-  const job = new Cron(options.cron, { timezone: timeZone, protect: true }, async () => {
+  const fireLogged = async (at: Date) => {
     try {
-      await fire(new Date());
+      await fire(at);
     } catch (err) {
       logger.error({ event: 'report_slot_error', err }, 'report slot failed');
     }
-  });
+  };
+  const job = new Cron(options.cron, { timezone: timeZone, protect: true }, () => fireLogged(new Date()));
+
+  async function catchUp(now = new Date()): Promise<SlotResult | null> {
+    const last = job.previousRuns(1, now)[0];
+    if (!last || now.getTime() - last.getTime() > (options.catchUpMs ?? 0)) return null;
+    return fire(last);
+  }
+  if (options.catchUpMs)
+    void catchUp().catch((err: unknown) => logger.error({ event: 'report_slot_error', err }, 'catch-up slot failed'));
   logger.info(
     { event: 'report_scheduler_started', cron: options.cron, timeZone, nextRun: job.nextRun()?.toISOString() },
     'report scheduler started',
   );
 
-  return { fire, nextRun: () => job.nextRun(), stop: () => job.stop() };
+  return { fire, catchUp, nextRun: () => job.nextRun(), stop: () => job.stop() };
 }
