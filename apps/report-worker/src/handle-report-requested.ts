@@ -4,12 +4,11 @@ import type { Mailer } from '@pulse/mail';
 import type { Storage } from '@pulse/storage';
 import type { ReportSettings } from './config';
 import { loadReportData } from './data/load-report-data';
-import { claimDelivery, type DeliveryKey, markFailed, markNoticeSent, markSent } from './delivery/claim';
-import { chooseFallback, composeReportEmail, type ReportDelivery } from './delivery/email';
-import { REPORT_LINK_TTL_DAYS, reportLink } from './delivery/links';
+import { claimDelivery, type DeliveryKey, markFailed } from './delivery/claim';
+import { sendReport } from './delivery/send-report';
 import { renderPdf } from './render/pdf';
 import { renderXlsx } from './render/xlsx';
-import { reportFiles, storeReport } from './storage/report-files';
+import { storeReport } from './storage/report-files';
 
 export interface ReportHandlerDeps {
   db: Db;
@@ -29,17 +28,6 @@ export class DeliveryBusyError extends Error {
   constructor(key: DeliveryKey) {
     super(`report ${key.period} for ${key.followerId} is being produced by another worker`);
     this.name = 'DeliveryBusyError';
-  }
-}
-
-/**
- * Storage is down and the files are too big to attach: the follower got a notice, and the bus retries
- * the message until storage is back and the files can follow as links.
- */
-export class FilesDeferredError extends Error {
-  constructor(reason: string) {
-    super(`report files deferred (${reason})`);
-    this.name = 'FilesDeferredError';
   }
 }
 
@@ -93,37 +81,10 @@ export async function handleReportRequested(
     ctx.working?.();
 
     const sendStart = performance.now();
-    const email = {
-      to: data.follower.email,
-      followerName: data.follower.name,
-      period: key.period,
-      deviceCount: data.devices.length,
-      idempotencyKey: `report:${key.period}:${key.followerId}`,
-    };
-    let delivered: ReportDelivery;
-    if (stored.stored) delivered = linksFor(deps, stored, now());
-    else {
-      delivered = chooseFallback(reportFiles(report), settings.attachmentMaxBytes);
-      if (delivered.kind === 'deferred') {
-        // One notice per delivery, however many attempts it takes storage to come back.
-        if (!delivery.emailSent) {
-          await deps.mailer.send(composeReportEmail({ ...email, delivery: delivered }));
-          await markNoticeSent(db.pool, delivery.id);
-          log.warn(
-            { event: 'report_files_deferred', pdfBytes: pdf.length, xlsxBytes: xlsx.length },
-            'notice sent; files will follow',
-          );
-        }
-        throw new FilesDeferredError(stored.reason);
-      }
-    }
-    const message = composeReportEmail({ ...email, delivery: delivered });
-    await deps.mailer.send(message);
-    await markSent(db.pool, delivery.id, {
-      pdfFileId: stored.stored ? stored.pdfFileId : null,
-      xlsxFileId: stored.stored ? stored.xlsxFileId : null,
-      storageUploaded: stored.stored,
-    });
+    const { attachments } = await sendReport(
+      { db, mailer: deps.mailer, logger: log, settings, now },
+      { delivery, data, report, stored },
+    );
 
     log.info(
       {
@@ -133,7 +94,7 @@ export async function handleReportRequested(
         pdfBytes: pdf.length,
         xlsxBytes: xlsx.length,
         storageUploaded: stored.stored,
-        attachments: message.attachments?.length ?? 0,
+        attachments,
         queryMs,
         renderMs,
         storeMs,
@@ -153,18 +114,4 @@ export async function handleReportRequested(
     log.error({ event: 'report_failed', attempt: delivery.attempts, error: message }, 'report failed');
     throw err;
   }
-}
-
-function linksFor(
-  deps: ReportHandlerDeps,
-  stored: { pdfFileId: string; xlsxFileId: string },
-  now: Date,
-): ReportDelivery {
-  const link = { secret: deps.settings.linkSigningSecret, publicBaseUrl: deps.settings.publicBaseUrl, now };
-  return {
-    kind: 'links',
-    pdfUrl: reportLink(stored.pdfFileId, link),
-    xlsxUrl: reportLink(stored.xlsxFileId, link),
-    validUntil: new Date(now.getTime() + REPORT_LINK_TTL_DAYS * 86_400_000),
-  };
 }
