@@ -71,3 +71,16 @@ export async function call<T = unknown>(stack: Stack, options: CallOptions): Pro
   }
   return { status: res.status, body: body as T, headers: res.headers };
 }
+
+export interface ExportBody {
+  format: 'csv' | 'ndjson' | 'xlsx';
+  from: string;
+  to: string;
+  deviceIds?: string[];
+}
+
+/** POST /api/v1/exports; returns the status and, on 202, the export id. */
+export async function requestExport(stack: Stack, token: string, body: ExportBody): Promise<{ status: number; id?: string }> {
+  const res = await call<{ id?: string }>(stack, { method: 'POST', path: '/api/v1/exports', token, json: body });
+  return { status: res.status, id: res.status === 202 ? res.body.id : undefined };
+}

@@ -2,6 +2,7 @@ import type { Storage } from '@pulse/storage';
 import type pg from 'pg';
 import type { Stack } from './stack';
 import { scanForSecrets, type SecretHit } from './secrets-scan';
+import { waitFor } from './wait';
 
 /** Counts objects under `prefix` (paginated, so any number). */
 export async function countObjects(storage: Storage, bucket: string, prefix = ''): Promise<number> {
@@ -57,3 +58,47 @@ export async function exportRow(pool: pg.Pool, id: string): Promise<ExportRow | 
 }
 
 export const isFinal = (status: string | undefined) => status === 'succeeded' || status === 'failed';
+
+/** Waits until none of the exports is queued or running; returns the final status counts. */
+export async function waitExportsFinal(pool: pg.Pool, ids: string[], timeoutMs: number): Promise<Record<string, number>> {
+  let last: Record<string, number> = {};
+  try {
+    return await waitFor(
+      async () => {
+        last = await statusCounts(pool, 'export_jobs', ids);
+        return (last.queued ?? 0) + (last.running ?? 0) === 0 ? last : undefined;
+      },
+      { timeoutMs, intervalMs: 500, what: `${ids.length} exports to finish` },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last counts ${JSON.stringify(last)}`);
+  }
+}
+
+/** Per export: objects under its key and artifact_files rows; anything but exactly one is a duplicate or a loss. */
+export async function exportArtifacts(
+  stack: Stack,
+  ids: string[],
+): Promise<{ missing: number; duplicated: number; objects: number }> {
+  const rows = await stack.pool.query<{ key: string; n: string }>(
+    `SELECT split_part(object_key, '.', 1) AS key, count(*) AS n FROM artifact_files
+      WHERE object_key LIKE 'exports/%' GROUP BY 1`,
+  );
+  const filesByExport = new Map(rows.rows.map((r) => [r.key.replace('exports/', ''), Number(r.n)]));
+  const objectsByExport = new Map<string, number>();
+  let objects = 0;
+  for await (const o of stack.storage.list(stack.buckets.exports, 'exports/')) {
+    objects++;
+    const id = o.key.replace('exports/', '').split('.')[0]!;
+    objectsByExport.set(id, (objectsByExport.get(id) ?? 0) + 1);
+  }
+  let missing = 0;
+  let duplicated = 0;
+  for (const id of ids) {
+    const f = filesByExport.get(id) ?? 0;
+    const o = objectsByExport.get(id) ?? 0;
+    if (f === 0 || o === 0) missing++;
+    duplicated += Math.max(0, f - 1) + Math.max(0, o - 1);
+  }
+  return { missing, duplicated, objects };
+}

@@ -66,7 +66,9 @@ const bucketName = (kind: string) => uniqueName(`rel-${kind}`).replace(/_/g, '-'
 
 export async function createStack(options: StackOptions = {}): Promise<Stack> {
   const db = await createTestDatabase('pulse_rel');
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  const pool = new pg.Pool({ connectionString: db.url, max: 4, application_name: 'reliability' });
+  // Fault scenarios terminate backends; an idle client dying must not crash the test process.
+  pool.on('error', () => undefined);
   const smtp = await startSmtpCapture();
   const server = options.ownNats ? await startOwnNatsServer() : undefined;
   const natsUrl = server?.url ?? NATS_URL;
