@@ -3,7 +3,7 @@ import { loadConfig } from '@pulse/config';
 import { verifyToken } from '@pulse/signed-links';
 import { reportSettings } from '../src/config';
 import { chooseFallback, composeReportEmail } from '../src/delivery/email';
-import { REPORT_LINK_PURPOSE, reportLink } from '../src/delivery/links';
+import { REPORT_LINK_PURPOSE, reportLink } from '@pulse/reports';
 import { daysOf, isPeriod, periodLabel } from '../src/period';
 import type { ReportFile } from '../src/storage/report-files';
 

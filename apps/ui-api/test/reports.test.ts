@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signToken } from '@pulse/signed-links';
-import { REPORT_LINK_PURPOSE } from '../src/reports/report-links';
+import { REPORT_LINK_PURPOSE } from '@pulse/reports';
 import { type LoggedIn, type SeededFile, startTestApp, type TestApp } from './harness';
 
 const DAY_MS = 86_400_000;

@@ -4,7 +4,7 @@ import { dbConfig, loadConfigOrExit, logConfig, natsConfig } from '@pulse/config
 import { createDb, startOutboxRelay } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
 import { isPeriod } from '../period';
-import { requestManualReports } from '../scheduling/request-reports';
+import { requestManualReports } from '@pulse/reports';
 
 const USAGE = 'usage: pnpm --filter @pulse/report-worker run-period YYYY-MM [--follower <userId>] [--resend]';
 

@@ -6,7 +6,7 @@ import type { ReportData } from '../data/report-data';
 import { type RenderedReport, reportFiles, type StoreResult } from '../storage/report-files';
 import { type DeliveryRow, markNoticeSent, markSent } from './claim';
 import { chooseFallback, composeReportEmail, type ReportDelivery } from './email';
-import { REPORT_LINK_TTL_DAYS, reportLink } from './links';
+import { REPORT_LINK_TTL_DAYS, reportLink } from '@pulse/reports';
 
 /**
  * Storage is down and the files are too big to attach: the follower got a notice, and the bus retries

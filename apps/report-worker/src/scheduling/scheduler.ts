@@ -2,7 +2,7 @@ import { type Db, withAdvisoryLock } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import { Cron } from 'croner';
 import { previousPeriod } from '../period';
-import { requestScheduledReports } from './request-reports';
+import { requestScheduledReports } from '@pulse/reports';
 
 export interface SchedulerOptions {
   db: Db;

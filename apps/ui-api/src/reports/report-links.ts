@@ -1,3 +1,4 @@
+import { REPORT_LINK_PURPOSE } from '@pulse/reports';
 import { verifyToken } from '@pulse/signed-links';
 import type { Response } from 'express';
 import type { AppDeps } from '../deps';
@@ -5,8 +6,6 @@ import { redirectToFile } from '../files/download';
 import { HttpError } from '../http/errors';
 import { sendLinkPage } from './link-page';
 
-/** Must match what report-worker signs into its email links. */
-export const REPORT_LINK_PURPOSE = 'report-link';
 /** The redirect target lives at most this long; the email link itself lives 30 days. */
 const PRESIGN_MAX_S = 3600;
 

@@ -1,11 +1,12 @@
 import { z } from '@pulse/config';
+import { requestManualReports } from '@pulse/reports';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
+import { errors } from '../http/errors';
 import { route } from '../http/route';
 import { requireAdmin, requireUser } from '../http/session';
 import { followReportLink } from '../reports/report-links';
 import { listMyReports } from '../reports/report-queries';
-import { requestReports } from '../reports/request-reports';
 
 const runBody = z.strictObject({
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'),
@@ -41,7 +42,8 @@ export function reportsRoutes(deps: AppDeps): Router {
     },
     async (req, res, { body }) => {
       const admin = requireAdmin(req);
-      const { requested, runId } = await requestReports(deps.db, body);
+      const { requested, requestId: runId } = await requestManualReports(deps.db, body);
+      if (body.followerId && requested === 0) throw errors.notFound('follower');
       deps.kickOutbox();
       deps.logger.info(
         {
