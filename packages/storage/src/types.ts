@@ -12,6 +12,12 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** Called with bytes sent so far, for progress. */
   onProgress?: (bytes: number) => void;
+  /**
+   * Hex SHA-256 of a Buffer body that the caller already computed (e.g. for its own metadata headers):
+   * the S3 backend uses it instead of hashing the body again, for the result and for the SigV4
+   * payload hash (which the server verifies, so a wrong digest fails the upload). Ignored for streams.
+   */
+  sha256?: string;
 }
 
 export interface PutResult {

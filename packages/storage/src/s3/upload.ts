@@ -66,27 +66,43 @@ async function putBuffer(
   body: Buffer,
   options: PutOptions,
 ): Promise<PutResult> {
-  const sha256 = createHash('sha256').update(body).digest('hex');
+  const sha256 = options.sha256 ?? createHash('sha256').update(body).digest('hex');
   const out = await withRetry(
     ctx,
     'upload',
-    () =>
-      ctx.clients.s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentLength: body.length,
-          ContentType: options.contentType,
-          ContentDisposition: options.contentDisposition,
-          Metadata: options.metadata,
-        }),
-        { abortSignal: options.signal },
-      ),
+    () => {
+      const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentType: options.contentType,
+        ContentDisposition: options.contentDisposition,
+        Metadata: options.metadata,
+      });
+      if (options.sha256) signWithPayloadHash(command, sha256);
+      return ctx.clients.s3.send(command, { abortSignal: options.signal });
+    },
     options.signal,
   );
   options.onProgress?.(body.length);
   return { etag: out.ETag ?? '', size: body.length, sha256 };
+}
+
+/**
+ * SigV4 signs the body's SHA-256 (x-amz-content-sha256); the signer hashes the body itself unless the
+ * header is already there. Setting it from the caller's digest saves a full pass over large bodies,
+ * and stays safe: the server recomputes the hash and refuses the upload if the digest was wrong.
+ */
+function signWithPayloadHash(command: PutObjectCommand, sha256: string): void {
+  command.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
+      return next(args);
+    },
+    { step: 'build', name: 'pulsePayloadHash' },
+  );
 }
 
 /**
