@@ -46,6 +46,9 @@ export async function handleAcquisition(
 ): Promise<void> {
   const { taskId } = payload;
   const log = deps.logger.child({ taskId });
+  // The bucket is created on first use; checking it alongside the claim keeps it off the critical path.
+  const bucketReady = deps.storage.ensureBucket(deps.bucket);
+  bucketReady.catch(() => undefined); // awaited below; a task that is not ours to run ignores it
   const claim = await claimTask(deps.db, taskId);
   if (!claim.claimed) {
     if (claim.state === null) throw new PermanentError('the acquisition task no longer exists');
@@ -71,7 +74,7 @@ export async function handleAcquisition(
   };
   report({ current: claim.stored.length, total: task.receivers.length, successful: claim.stored.length, failed: 0 });
 
-  await deps.storage.ensureBucket(deps.bucket);
+  await bucketReady;
   const done = new Set(claim.stored.map((m) => m.receiverId));
   const stored = [...claim.stored];
   const errors: ReceiverError[] = [];

@@ -11,10 +11,6 @@ export function measurementFilenames(receiverId: string) {
 export const NPY_CONTENT_TYPE = 'application/octet-stream';
 export const METADATA_CONTENT_TYPE = 'application/json';
 
-export function artifactTitle(frequencyHz: number): string {
-  return `IQ acquisition at ${(frequencyHz / 1e6).toFixed(6).replace(/\.?0+$/, '')} MHz`;
-}
-
 export interface MeasurementFacts {
   taskId: string;
   receiverId: string;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Storage } from '@pulse/storage';
@@ -51,6 +50,9 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
     throw new Error(`receiver returned ${capture.samples.length / 2} samples, expected ${req.sampleCount}`);
   }
   const npy = encodeComplex64Npy(capture.samples);
+  // Web Crypto hashes on the libuv thread pool: the event loop keeps sending the other receivers'
+  // bytes meanwhile. The digest then goes to storage, so the body is hashed once, not twice.
+  const npySha256 = Buffer.from(await crypto.subtle.digest('SHA-256', npy)).toString('hex');
   const facts: MeasurementFacts = {
     taskId: task.id,
     receiverId,
@@ -64,7 +66,7 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
     endedAt: capture.endedAt,
     npySize: npy.length,
     // Needed before the upload: it goes into the object's own metadata headers.
-    npySha256: createHash('sha256').update(npy).digest('hex'),
+    npySha256,
   };
   const keys = measurementKeys(task.id, receiverId);
   const names = measurementFilenames(receiverId);
@@ -72,7 +74,12 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
 
   const metadataBody = Buffer.from(`${JSON.stringify(metadataDocument(facts), null, 2)}\n`);
   const [npyPut, metadataPut] = await Promise.allSettled([
-    deps.storage.put(deps.bucket, keys.npy, npy, { contentType: NPY_CONTENT_TYPE, metadata: headers, signal }),
+    deps.storage.put(deps.bucket, keys.npy, npy, {
+      contentType: NPY_CONTENT_TYPE,
+      metadata: headers,
+      sha256: npySha256,
+      signal,
+    }),
     deps.storage.put(deps.bucket, keys.metadata, metadataBody, {
       contentType: METADATA_CONTENT_TYPE,
       metadata: headers,

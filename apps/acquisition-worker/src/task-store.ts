@@ -1,5 +1,4 @@
 import type { AcquisitionState, Db, Prisma } from '@pulse/db';
-import { artifactTitle } from './measurement-files';
 import type { AcquisitionResult } from './result';
 
 /** The parts of an acquisition_tasks row the worker needs. */
@@ -47,57 +46,69 @@ const toStored = (m: Prisma.MeasurementGetPayload<object>): StoredMeasurement =>
   snrDb: m.snrDb,
 });
 
+// One statement: lock the row (two deliveries racing after an ack-wait expiry serialise here), create
+// the task's artifact on the first claim, and reset the counters to what earlier attempts stored.
+const CLAIM = `
+WITH locked AS (
+  SELECT id, user_id, artifact_id, frequency_hz, receivers FROM acquisition_tasks
+   WHERE id = $1 AND state IN ('queued', 'running') FOR UPDATE
+), artifact AS (
+  INSERT INTO artifacts (id, owner_id, kind, title)
+  SELECT gen_random_uuid(), user_id, 'acquisition',
+         'IQ acquisition at ' || trim_scale(frequency_hz / 1e6) || ' MHz'
+    FROM locked WHERE artifact_id IS NULL
+  RETURNING id
+)
+UPDATE acquisition_tasks t
+   SET state = 'running', artifact_id = COALESCE(t.artifact_id, (SELECT id FROM artifact)),
+       started_at = COALESCE(t.started_at, now()), total = cardinality(t.receivers),
+       current = done.n, successful = done.n, failed = 0, error = NULL
+  FROM locked,
+       LATERAL (SELECT count(*)::int AS n FROM measurements m
+                 WHERE m.task_id = locked.id AND m.receiver_id = ANY (locked.receivers)) done
+ WHERE t.id = locked.id
+RETURNING t.id, t.user_id, t.frequency_hz, t.duration_ms, t.sample_rate, t.receivers, t.artifact_id, done.n AS done`;
+
+interface ClaimedRow {
+  id: string;
+  user_id: string;
+  frequency_hz: string;
+  duration_ms: number;
+  sample_rate: number;
+  receivers: string[];
+  artifact_id: string;
+  done: number;
+}
+
 /**
  * Guarded transition queued|running -> running. `running` is allowed because a worker that died
  * mid-task leaves the row running and the message is redelivered: receivers already stored by the
  * earlier attempt count as done and are not captured again. A finished task is never reopened.
  */
 export async function claimTask(db: Db, taskId: string): Promise<ClaimResult> {
-  return db.prisma.$transaction(async (tx) => {
-    // Row lock: two deliveries racing (ack-wait expiry during a long pause) serialise here.
-    const locked = await tx.$queryRaw<
-      { id: string }[]
-    >`SELECT id FROM acquisition_tasks WHERE id = ${taskId}::uuid FOR UPDATE`;
-    if (locked.length === 0) return { claimed: false, state: null };
-    const row = await tx.acquisitionTask.findUniqueOrThrow({ where: { id: taskId }, include: { measurements: true } });
-    if (FINAL.includes(row.state)) return { claimed: false, state: row.state };
-
-    // One artifact groups the task's files; created once, on the first claim.
-    const artifactId =
-      row.artifactId ??
-      (
-        await tx.artifact.create({
-          data: { ownerId: row.userId, kind: 'acquisition', title: artifactTitle(Number(row.frequencyHz)) },
-        })
-      ).id;
-    const done = row.measurements.filter((m) => row.receivers.includes(m.receiverId));
-    await tx.acquisitionTask.update({
-      where: { id: taskId },
-      data: {
-        state: 'running',
-        artifactId,
-        startedAt: row.startedAt ?? new Date(),
-        total: row.receivers.length,
-        current: done.length,
-        successful: done.length,
-        failed: 0,
-        error: null,
-      },
-    });
-    return {
-      claimed: true,
-      task: {
-        id: row.id,
-        userId: row.userId,
-        frequencyHz: Number(row.frequencyHz),
-        durationMs: row.durationMs,
-        sampleRate: row.sampleRate,
-        receivers: row.receivers,
-        artifactId,
-      },
-      stored: done.map(toStored),
-    };
-  });
+  const { rows } = await db.pool.query<ClaimedRow>(CLAIM, [taskId]);
+  const row = rows[0];
+  if (!row) {
+    const found = await db.prisma.acquisitionTask.findUnique({ where: { id: taskId }, select: { state: true } });
+    return { claimed: false, state: found?.state ?? null };
+  }
+  const stored =
+    row.done === 0
+      ? []
+      : await db.prisma.measurement.findMany({ where: { taskId, receiverId: { in: row.receivers } } });
+  return {
+    claimed: true,
+    task: {
+      id: row.id,
+      userId: row.user_id,
+      frequencyHz: Number(row.frequency_hz),
+      durationMs: row.duration_ms,
+      sampleRate: row.sample_rate,
+      receivers: row.receivers,
+      artifactId: row.artifact_id,
+    },
+    stored: stored.map(toStored),
+  };
 }
 
 export interface StoredFile {

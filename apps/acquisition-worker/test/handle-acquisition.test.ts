@@ -123,7 +123,7 @@ describe('a successful acquisition', () => {
     expect(new Set(files.map((f) => f.status))).toEqual(new Set(['ready']));
     expect(files.every((f) => f.ownerId === env.userId && f.bucket === env.bucket)).toBe(true);
     const artifact = await env.db.prisma.artifact.findUniqueOrThrow({ where: { id: row.artifactId! } });
-    expect(artifact).toMatchObject({ kind: 'acquisition', ownerId: env.userId });
+    expect(artifact).toMatchObject({ kind: 'acquisition', ownerId: env.userId, title: 'IQ acquisition at 14.2 MHz' });
     for (const m of measurements) {
       const npyFile = files.find((f) => f.id === m.npyFileId)!;
       expect(npyFile).toMatchObject({
