@@ -61,8 +61,12 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   };
 }
 
-/** RGW keeps everything in RAM: leave nothing behind (buckets themselves are not in the Storage API). */
+/**
+ * RGW keeps everything in RAM: leave nothing behind (buckets themselves are not in the Storage API).
+ * Rules go too: RGW's lifecycle thread walks every bucket that has some, and slows with each one.
+ */
 async function emptyBucket(storage: Storage, bucket: string): Promise<void> {
+  await storage.putLifecycle(bucket, []);
   for await (const u of storage.listMultipartUploads(bucket))
     await storage.abortMultipartUpload(bucket, u.key, u.uploadId);
   const keys: string[] = [];
