@@ -30,6 +30,14 @@ export function createDb(config: DbConfig, options: CreateDbOptions = {}): Db {
   // Without a listener, an idle client's error (server restart, killed backend) is an uncaught 'error'
   // event and kills the process. pg already discards that client; the next query gets a fresh one.
   pool.on('error', (err) => options.logger?.warn({ event: 'db_pool_error', err }, 'idle database connection lost'));
+  // The same for a checked-out client that is between queries (a COPY stream finished, an upload still
+  // running, a transaction waiting on the app): the pool's listener doesn't cover it, so the error event
+  // would be uncaught. The caller's next query on it fails, and pg-pool discards it on release.
+  pool.on('connect', (client) => {
+    client.on('error', (err) =>
+      options.logger?.warn({ event: 'db_client_error', err }, 'database connection lost while checked out'),
+    );
+  });
 
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
 
