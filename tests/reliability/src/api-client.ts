@@ -80,7 +80,11 @@ export interface ExportBody {
 }
 
 /** POST /api/v1/exports; returns the status and, on 202, the export id. */
-export async function requestExport(stack: Stack, token: string, body: ExportBody): Promise<{ status: number; id?: string }> {
+export async function requestExport(
+  stack: Stack,
+  token: string,
+  body: ExportBody,
+): Promise<{ status: number; id?: string }> {
   const res = await call<{ id?: string }>(stack, { method: 'POST', path: '/api/v1/exports', token, json: body });
   return { status: res.status, id: res.status === 202 ? res.body.id : undefined };
 }

@@ -60,18 +60,22 @@ export async function exportRow(pool: pg.Pool, id: string): Promise<ExportRow | 
 export const isFinal = (status: string | undefined) => status === 'succeeded' || status === 'failed';
 
 /** Waits until none of the exports is queued or running; returns the final status counts. */
-export async function waitExportsFinal(pool: pg.Pool, ids: string[], timeoutMs: number): Promise<Record<string, number>> {
+export async function waitExportsFinal(
+  stack: Stack,
+  ids: string[],
+  timeoutMs: number,
+): Promise<Record<string, number>> {
   let last: Record<string, number> = {};
   try {
     return await waitFor(
       async () => {
-        last = await statusCounts(pool, 'export_jobs', ids);
+        last = await statusCounts(stack.pool, 'export_jobs', ids);
         return (last.queued ?? 0) + (last.running ?? 0) === 0 ? last : undefined;
       },
       { timeoutMs, intervalMs: 500, what: `${ids.length} exports to finish` },
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}; last counts ${JSON.stringify(last)}`);
+    throw new Error(`${(err as Error).message}; last counts ${JSON.stringify(last)}\n${describeApps(stack)}`);
   }
 }
 
@@ -101,4 +105,14 @@ export async function exportArtifacts(
     duplicated += Math.max(0, f - 1) + Math.max(0, o - 1);
   }
   return { missing, duplicated, objects };
+}
+
+/** For failure messages: which apps still run, and the tail of each one's log. */
+export function describeApps(stack: Stack, lines = 12): string {
+  return stack.apps
+    .map(
+      (a) =>
+        `--- ${a.label} (${a.isRunning() ? `running, pid ${a.pid}` : 'EXITED'}) ---\n${a.lines.slice(-lines).join('\n')}`,
+    )
+    .join('\n');
 }

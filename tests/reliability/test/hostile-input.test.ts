@@ -55,7 +55,9 @@ async function check(method: string, url: string, init: RequestInit, label: stri
   });
   // An event stream never ends: its status and headers are the answer.
   const streaming = res.headers.get('content-type')?.startsWith('text/event-stream');
-  const text = streaming ? (await res.body?.cancel(), '') : await res.text();
+  let text = '';
+  if (streaming) await res.body?.cancel();
+  else text = await res.text();
   stats.requests++;
   stats.byStatus.set(res.status, (stats.byStatus.get(res.status) ?? 0) + 1);
   if (res.status >= 500) {

@@ -20,7 +20,12 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await createStack({
     ownNats: true,
-    env: { NATS_ACK_WAIT_MS: '5000', EXPORT_MAX_RUNNING_PER_USER: '100', EXPORT_CONCURRENCY: '2', OUTBOX_INTERVAL_MS: '200' },
+    env: {
+      NATS_ACK_WAIT_MS: '5000',
+      EXPORT_MAX_RUNNING_PER_USER: '100',
+      EXPORT_CONCURRENCY: '2',
+      OUTBOX_INTERVAL_MS: '200',
+    },
   });
   await seedTelemetry(stack.pool, { deviceIds: DEVICES, rowsPerDevice: ROWS_PER_DEVICE, from: FROM });
 });
@@ -64,7 +69,7 @@ test('NATS restarted with exports queued and in flight: each completes exactly o
   await stack.nats.server!.start();
   const upAt = Date.now();
 
-  const final = await waitExportsFinal(stack.pool, ids, 180_000);
+  const final = await waitExportsFinal(stack, ids, 120_000);
   const recoveryMs = Date.now() - upAt;
   const artifacts = await exportArtifacts(stack, ids);
   const unpublished = await stack.pool.query('SELECT 1 FROM outbox WHERE published_at IS NULL');

@@ -60,7 +60,9 @@ test('pg_terminate_backend during work: the apps reconnect and finish', async ()
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      const res = await call(stack, { path: '/api/v1/exports?limit=50', token: user.token }).catch(() => ({ status: 0 }));
+      const res = await call(stack, { path: '/api/v1/exports?limit=50', token: user.token }).catch(() => ({
+        status: 0,
+      }));
       answers.total++;
       if (res.status >= 500 || res.status === 0) answers.serverErrors++;
       await sleep(50);
@@ -68,16 +70,22 @@ test('pg_terminate_backend during work: the apps reconnect and finish', async ()
   })();
 
   let terminated = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    terminated += await terminateAppConnections();
-    await sleep(1_500);
+  let lastFaultAt = 0;
+  let final: Record<string, number>;
+  let recoveryMs: number;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      terminated += await terminateAppConnections();
+      await sleep(1_500);
+    }
+    lastFaultAt = Date.now();
+    final = await waitExportsFinal(stack, ids, 240_000);
+    await waitFor(async () => (await httpStatus(api.readyUrl)) === 200, { what: 'ui-api ready' });
+    recoveryMs = Date.now() - lastFaultAt;
+  } finally {
+    polling = false;
+    await poller;
   }
-  const lastFaultAt = Date.now();
-  const final = await waitExportsFinal(stack.pool, ids, 180_000);
-  await waitFor(async () => (await httpStatus(api.readyUrl)) === 200, { what: 'ui-api ready' });
-  const recoveryMs = Date.now() - lastFaultAt;
-  polling = false;
-  await poller;
   const me = await call(stack, { path: '/api/v1/me', token: user.token });
   const artifacts = await exportArtifacts(stack, ids);
   const hits = scanStack(stack);
@@ -94,7 +102,7 @@ test('pg_terminate_backend during work: the apps reconnect and finish', async ()
     recoveryMs,
     notes: `final ${JSON.stringify(final)}; API answers during the faults: ${answers.total}, of which 5xx: ${answers.serverErrors}`,
     proves:
-      'Losing database connections mid-query (a failover, a restarted pooler, an admin killing sessions) does not lose or duplicate work: a worker whose COPY or update dies fails that attempt, releases it, and the redelivered message finishes it on a fresh pooled connection; the API recovers without a restart. 5xx answers while a request\'s own connection is killed are counted in the figures (a request in flight on a terminated backend cannot succeed); afterwards every request is served.',
+      "Losing database connections mid-query (a failover, a restarted pooler, an admin killing sessions) does not lose or duplicate work: a worker whose COPY or update dies fails that attempt, releases it, and the redelivered message finishes it on a fresh pooled connection; the API recovers without a restart. 5xx answers while a request's own connection is killed are counted in the figures (a request in flight on a terminated backend cannot succeed); afterwards every request is served.",
   });
 
   expect(terminated).toBeGreaterThan(0);
@@ -102,4 +110,4 @@ test('pg_terminate_backend during work: the apps reconnect and finish', async ()
   expect(artifacts).toEqual({ missing: 0, duplicated: 0, objects: JOBS });
   expect(me.status).toBe(200);
   expect(hits).toEqual([]);
-});
+}, 300_000);
