@@ -25,7 +25,9 @@ function base(config: S3Config, endpoint: string, checksum: ChecksumMode): S3Cli
     // SDK >= 3.729 adds CRC32 trailers by default, which many S3-compatible servers reject (411 on RGW).
     requestChecksumCalculation: checksum,
     responseChecksumValidation: checksum,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
+    // throwOnRequestTimeout: without it the SDK only logs a warning and a stalled request (seen when a
+    // streaming upload's source died mid-part) hangs the caller forever.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000, throwOnRequestTimeout: true },
   };
 }
 
