@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Storage } from '@pulse/storage';
@@ -50,9 +51,9 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
     throw new Error(`receiver returned ${capture.samples.length / 2} samples, expected ${req.sampleCount}`);
   }
   const npy = encodeComplex64Npy(capture.samples);
-  // Web Crypto hashes on the libuv thread pool: the event loop keeps sending the other receivers'
-  // bytes meanwhile. The digest then goes to storage, so the body is hashed once, not twice.
-  const npySha256 = Buffer.from(await crypto.subtle.digest('SHA-256', npy)).toString('hex');
+  // Hashed once here, then handed to storage, which would otherwise hash the body again. In one go:
+  // receivers that finish capturing first start uploading first, instead of all hashing in turns.
+  const npySha256 = createHash('sha256').update(npy).digest('hex');
   const facts: MeasurementFacts = {
     taskId: task.id,
     receiverId,
