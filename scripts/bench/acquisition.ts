@@ -192,9 +192,10 @@ Targets: worker >= 0.9x baseline (lowest ratio here **${worstRatio.toFixed(2)}x*
 ${loadBefore} before, ${load1()} after (other work shares the 2 cores with RGW and PostgreSQL).
 
 Where the worker's extra time goes, beyond the same PUTs: a second PUT per receiver (the metadata JSON),
-one SQL statement to claim the task and one or two per receiver (file + measurement rows, progress
-counters), a copy of each capture into its .npy buffer, and one SHA-256 pass (handed to storage, which
-uses it as the SigV4 payload hash instead of hashing again, so the worker hashes as often as the baseline).
+one SQL statement to claim the task and two per receiver (file + measurement rows, progress counters), and
+one SHA-256 pass per .npy, handed to storage, which uses it as the SigV4 payload hash instead of hashing
+again (so the worker hashes as often as the baseline). The synthetic source captures into memory with
+room for the .npy header in front (\`allocateIq\`), so the file is written in place, without a copy.
 On this machine the client, RGW and PostgreSQL compete for two cores, so every CPU millisecond shows
 in the ratio; results swing by ±30 % between runs with the load of other processes.`;
   writeSection('acquisition', markdown);

@@ -21,7 +21,8 @@ const RECEIVER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export const sampleCountFor = (task: Pick<AcquisitionTask, 'durationMs' | 'sampleRate'>) =>
   Math.max(1, Math.round((task.durationMs * task.sampleRate) / 1000));
 
-/** Bytes one receiver holds while in flight: the float32 samples plus their encoded .npy copy. */
+/** Bytes one receiver may hold while in flight: its samples plus an .npy copy of them (none when the
+ *  source captured into `allocateIq` memory, but a source may not have). */
 const BYTES_IN_FLIGHT_PER_SAMPLE = 2 * 8;
 
 /** How many receivers may run at once: the configured cap, lowered to fit the memory budget. */

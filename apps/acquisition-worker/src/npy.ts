@@ -26,17 +26,32 @@ export function npyComplex64Header(length: number): Buffer {
   return out;
 }
 
+/** Bytes in front of the data: a 1-D complex64 header pads to 128 for any realistic length. */
+const HEADROOM = 128;
+
+/**
+ * Room for `sampleCount` interleaved I/Q samples with space for the .npy header in front: a source
+ * that captures into this array lets `encodeComplex64Npy` write the file in place, without copying
+ * the capture (tens of MB per receiver) and without holding it twice in memory.
+ */
+export function allocateIq(sampleCount: number): Float32Array {
+  return new Float32Array(new ArrayBuffer(HEADROOM + sampleCount * 8), HEADROOM, sampleCount * 2);
+}
+
 /**
  * Encodes interleaved I/Q float32 samples (I0, Q0, I1, Q1, ...) as a complex64 .npy file: NumPy's
  * complex64 is exactly two float32s per element, real first, so the data section is the array's bytes.
+ * Samples from `allocateIq` become the file in place (the array's memory is then the file's); any
+ * other array is copied.
  */
 export function encodeComplex64Npy(iq: Float32Array): Buffer {
   if (iq.length % 2 !== 0) throw new RangeError('interleaved I/Q needs an even number of floats');
   const header = npyComplex64Header(iq.length / 2);
-  const out = Buffer.allocUnsafe(header.length + iq.byteLength);
+  const inPlace = iq.byteOffset === header.length && iq.buffer.byteLength === header.length + iq.byteLength;
+  const out = inPlace ? Buffer.from(iq.buffer as ArrayBuffer) : Buffer.allocUnsafeSlow(header.length + iq.byteLength);
   header.copy(out, 0);
   const data = out.subarray(header.length);
-  Buffer.from(iq.buffer, iq.byteOffset, iq.byteLength).copy(data);
+  if (!inPlace) Buffer.from(iq.buffer, iq.byteOffset, iq.byteLength).copy(data);
   // The header promises little-endian ('<c8'); typed arrays use the host's byte order.
   if (endianness() === 'BE') data.swap32();
   return out;

@@ -50,6 +50,8 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
   if (capture.samples.length !== req.sampleCount * 2) {
     throw new Error(`receiver returned ${capture.samples.length / 2} samples, expected ${req.sampleCount}`);
   }
+  // Before encoding: on a big-endian host encoding byte-swaps the samples in place.
+  const snrDbEstimate = estimateSnrDb(capture.samples);
   const npy = encodeComplex64Npy(capture.samples);
   // Hashed once here, then handed to storage, which would otherwise hash the body again. In one go:
   // receivers that finish capturing first start uploading first, instead of all hashing in turns.
@@ -61,7 +63,7 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
     frequencyHz: task.frequencyHz,
     sampleRate: task.sampleRate,
     sampleCount: req.sampleCount,
-    snrDbEstimate: estimateSnrDb(capture.samples),
+    snrDbEstimate,
     snrDbReported: capture.snrDb ?? null,
     startedAt: capture.startedAt,
     endedAt: capture.endedAt,

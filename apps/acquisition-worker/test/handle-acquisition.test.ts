@@ -16,7 +16,7 @@ import {
   testContext,
   type WorkerEnv,
 } from './env';
-import { readNpy } from './npy-reader';
+import { bytesOf, readNpy } from './npy-reader';
 
 let env: WorkerEnv;
 const tmp = mkdtempSync(path.join(tmpdir(), 'acq-test-'));
@@ -62,7 +62,7 @@ describe('a successful acquisition', () => {
       expect(npy).toMatchObject({ major: 1, minor: 0, descr: '<c8', fortranOrder: false, shape: [sampleCount] });
       expect(npy.dataOffset % 64).toBe(0);
       const expected = await generateSamples({ taskId, receiverId, sampleRate, sampleCount });
-      expect(Buffer.from(npy.values.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+      expect(bytesOf(npy.values).equals(bytesOf(expected))).toBe(true);
     }
   });
 
@@ -77,7 +77,7 @@ describe('a successful acquisition', () => {
     expect(out).toEqual([
       'complex64',
       `(${sampleCount},)`,
-      createHash('sha256').update(Buffer.from(expected.buffer)).digest('hex'),
+      createHash('sha256').update(bytesOf(expected)).digest('hex'),
     ]);
   });
 

@@ -36,3 +36,6 @@ export function readNpy(file: Buffer): ParsedNpy {
   for (let i = 0; i < values.length; i++) values[i] = data.readFloatLE(i * 4);
   return { major, minor, headerLength, dataOffset, descr: m[1]!, fortranOrder: m[2] === 'True', shape, values };
 }
+
+/** The bytes a float array covers (not its whole ArrayBuffer, which may hold more). */
+export const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

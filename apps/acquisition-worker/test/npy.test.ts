@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { encodeComplex64Npy, npyComplex64Header } from '../src/npy';
+import { allocateIq, encodeComplex64Npy, npyComplex64Header } from '../src/npy';
 import { estimateSnrDb } from '../src/snr';
 import { gaussianPair, mulberry32 } from '../src/sources/prng';
 import { generateSamples, receiverProfile } from '../src/sources/synthetic-source';
-import { readNpy } from './npy-reader';
+import { bytesOf, readNpy } from './npy-reader';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'npy-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,6 +27,15 @@ describe('.npy v1.0 writer', () => {
     expect(parsed).toMatchObject({ major: 1, minor: 0, descr: '<c8', fortranOrder: false, shape: [3] });
     expect(parsed.dataOffset % 64).toBe(0);
     expect(Array.from(parsed.values)).toEqual(Array.from(iq));
+  });
+
+  it('writes samples from allocateIq in place, without copying them', () => {
+    const iq = allocateIq(3);
+    iq.set([1, 2, 3, 4, 5, 6]);
+    const file = encodeComplex64Npy(iq);
+    expect(file.buffer).toBe(iq.buffer);
+    expect(readNpy(file)).toMatchObject({ descr: '<c8', shape: [3], dataOffset: 128 });
+    expect(Array.from(readNpy(file).values)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('refuses an odd number of floats (half a complex sample)', () => {
@@ -48,7 +57,7 @@ describe('.npy v1.0 writer', () => {
       'print(a.dtype, a.shape, a.flags["F_CONTIGUOUS"] and a.ndim > 1, hashlib.sha256(a.tobytes()).hexdigest(), repr(float(a[1].imag)))',
     ].join('\n');
     const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }).trim().split(' ');
-    const expectedHash = createHash('sha256').update(Buffer.from(samples.buffer)).digest('hex');
+    const expectedHash = createHash('sha256').update(bytesOf(samples)).digest('hex');
     expect(out).toEqual(['complex64', '(5000,)', 'False', expectedHash, String(samples[3])]);
   });
 });
@@ -62,7 +71,7 @@ describe('synthetic receiver source', () => {
   };
 
   it('regenerates the same samples for the same task and receiver, different ones otherwise', async () => {
-    const bytes = async (s: typeof signal) => Buffer.from((await generateSamples(s)).buffer);
+    const bytes = async (s: typeof signal) => bytesOf(await generateSamples(s));
     const a = await bytes(signal);
     expect(a.equals(await bytes(signal))).toBe(true);
     expect(a.equals(await bytes({ ...signal, receiverId: 'twente' }))).toBe(false);

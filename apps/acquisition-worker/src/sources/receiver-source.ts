@@ -11,7 +11,10 @@ export interface AcquireRequest {
 }
 
 export interface Capture {
-  /** Interleaved I/Q (I0, Q0, I1, Q1, ...): 2 × sampleCount floats. */
+  /**
+   * Interleaved I/Q (I0, Q0, I1, Q1, ...): 2 × sampleCount floats. Allocate it with `allocateIq` so
+   * the worker can turn it into the .npy in place; it belongs to the worker once returned.
+   */
   samples: Float32Array;
   startedAt: Date;
   endedAt: Date;

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { allocateIq } from '../npy';
 import { gaussianPair, mulberry32, seedFrom } from './prng';
 import type { AcquireRequest, Capture, ReceiverSource } from './receiver-source';
 
@@ -44,7 +45,7 @@ export async function generateSamples(signal: SyntheticSignal, abort?: AbortSign
   const sigma = Math.sqrt(10 ** (-snrDb / 10) / 2); // noise power split evenly between I and Q
   const phase0 = 2 * Math.PI * uniform();
   const step = (2 * Math.PI * offsetHz) / signal.sampleRate;
-  const out = new Float32Array(signal.sampleCount * 2);
+  const out = allocateIq(signal.sampleCount);
   for (let start = 0; start < signal.sampleCount; start += CHUNK) {
     abort?.throwIfAborted();
     const end = Math.min(start + CHUNK, signal.sampleCount);
