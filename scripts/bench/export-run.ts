@@ -1,7 +1,7 @@
 // One side of the export benchmark, in its own process so the parent can sample its RSS:
 //   export-run.ts worker <exportId>    the export-worker's handler, exactly as the consumer calls it
 //   export-run.ts baseline <exportId>  the same COPY piped into a plain lib-storage Upload
-// Env: DATABASE_URL, S3_* and S3_BUCKET_EXPORTS. Prints one JSON line: {rows, bytes?, ms}.
+// Env: DATABASE_URL, S3_* and S3_BUCKET_EXPORTS. Prints one JSON line: {rows, bytes?, ms, cpuMs}.
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { loadConfig } from '@pulse/config';
@@ -70,7 +70,11 @@ async function runBaseline(database: Db): Promise<{ rows: number }> {
 }
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const result = mode === 'worker' ? await runWorker() : await runBaseline(db);
 const ms = Math.round(performance.now() - started);
+// CPU time of this process: what the side itself costs, whatever else the machine is busy with.
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
 await db.close();
-process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, ms, cpuMs })}\n`);
