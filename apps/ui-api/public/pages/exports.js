@@ -97,6 +97,12 @@ function progressCell(item) {
   return h('span', { class: 'nowrap' }, rows);
 }
 
+function statusCell(item) {
+  const badge = h('span', { class: `badge badge-${item.status}` }, STATUS_TEXT[item.status] ?? item.status);
+  if (item.status !== 'succeeded' || !item.expiresAt) return badge;
+  return h('div', {}, badge, h('small', { class: 'muted export-expiry' }, `until ${formatDate(item.expiresAt)}`));
+}
+
 function actions(item, remove) {
   const range = `${dayLabel(item.from)} – ${dayLabel(item.to)}`;
   return h(
@@ -170,11 +176,8 @@ export default {
           columns: [
             { title: 'Requested', cell: (e) => formatDate(e.createdAt) },
             { title: 'Format', cell: (e) => e.format.toUpperCase() },
-            { title: 'Period', cell: (e) => h('span', { class: 'nowrap' }, `${dayLabel(e.from)} – ${dayLabel(e.to)}`) },
-            {
-              title: 'Status',
-              cell: (e) => h('span', { class: `badge badge-${e.status}` }, STATUS_TEXT[e.status] ?? e.status),
-            },
+            { title: 'Period', cell: (e) => `${dayLabel(e.from)} – ${dayLabel(e.to)}` },
+            { title: 'Status', cell: statusCell },
             { title: 'Progress', cell: progressCell },
             {
               title: 'Size',
@@ -192,7 +195,7 @@ export default {
       h(
         'p',
         { class: 'muted' },
-        'Telemetry of the devices you follow, as CSV, NDJSON or an Excel workbook. Finished files are kept for 7 days.',
+        'Telemetry of the devices you follow, as CSV, NDJSON or an Excel workbook. Finished files are kept until the date shown under their status.',
       ),
       status,
     );
