@@ -4,4 +4,6 @@ const full = process.env.RELIABILITY_FULL === '1';
 module.exports = require('../../jest.base.cjs')(__dirname, {
   testTimeout: 180_000,
   testPathIgnorePatterns: full ? ['/node_modules/'] : ['/node_modules/', '<rootDir>/test/full/'],
+  globalSetup: '<rootDir>/src/global-setup.ts',
+  globalTeardown: '<rootDir>/src/global-teardown.ts',
 });

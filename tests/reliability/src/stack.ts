@@ -15,6 +15,7 @@ import {
 } from '@pulse/testing';
 import pg from 'pg';
 import { type AppName, type AppProcess, startApp } from './app-process';
+import { emptyBucket } from './buckets';
 import { type OwnNatsServer, startOwnNatsServer } from './nats-server';
 import type { OwnRgw } from './own-rgw';
 import { freePort } from './ports';
@@ -151,6 +152,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await Promise.allSettled(apps.map((a) => a.stop(5_000)));
       await bus.close().catch(() => undefined);
+      await Promise.allSettled(Object.values(buckets).map((b) => emptyBucket(storage, b)));
       storage.close();
       await pool.end().catch(() => undefined);
       await smtp.close().catch(() => undefined);

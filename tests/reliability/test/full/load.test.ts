@@ -40,6 +40,7 @@ afterAll(async () => {
 });
 
 test('100 exports at once by 10 users: cap enforced, all complete once, worker RSS bounded', async () => {
+  const idleRss = worker.rssBytes();
   const rss = peakSampler(() => worker.rssBytes());
   let maxInProgress = 0;
   let sampling = true;
@@ -109,7 +110,7 @@ test('100 exports at once by 10 users: cap enforced, all complete once, worker R
     duplicated: artifacts.duplicated,
     errors: otherErrors + (final.failed ?? 0) + hits.length + (maxInProgress > CAP ? 1 : 0),
     recoveryMs: undefined,
-    notes: `${rejected429} × 429 (cap), max in progress per user ${maxInProgress}; all done in ${(durationMs / 1000).toFixed(1)} s; export-worker peak RSS ${mb(peakRss)}`,
+    notes: `${rejected429} × 429 (cap), max in progress per user ${maxInProgress}; all done in ${(durationMs / 1000).toFixed(1)} s; export-worker RSS idle ${mb(idleRss)}, peak ${mb(peakRss)}`,
     proves:
       "A burst of work from many users is admitted fairly and finished completely: the per-user cap is enforced under concurrency (the advisory lock serialises each user's requests, so no burst overshoots it), rejected requests get 429 and succeed on retry, every one of the 100 exports completes exactly once (one object, one row each) in all three formats, and the worker's memory stays flat because rows are streamed, not buffered.",
   });
