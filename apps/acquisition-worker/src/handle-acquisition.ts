@@ -3,6 +3,7 @@ import { PermanentError } from '@pulse/bus';
 import { forEachLimited } from './concurrency';
 import type { AcquisitionSettings } from './config';
 import { describeFailure } from './describe-failure';
+import type { AcquisitionMetrics } from './metrics';
 import { type ReceiverError, summarize } from './result';
 import { type MeasurementDeps, storeMeasurement } from './store-measurement';
 import { type AcquisitionTask, type Counters, claimTask, countReceiver, finishTask } from './task-store';
@@ -10,6 +11,7 @@ import { type AcquisitionTask, type Counters, claimTask, countReceiver, finishTa
 export interface AcquisitionDeps extends MeasurementDeps {
   bus: Pick<Bus, 'emit'>;
   settings: Pick<AcquisitionSettings, 'receiverConcurrency' | 'memoryBudgetBytes' | 'maxSamples'>;
+  metrics?: AcquisitionMetrics;
 }
 
 export type AcquisitionContext = Pick<MessageContext, 'signal' | 'working' | 'deliveryCount'>;
@@ -88,13 +90,16 @@ export async function handleAcquisition(
         if (!RECEIVER_ID.test(receiverId)) throw new Error('invalid receiver id');
         // A signal of its own per receiver: the uploads' abort listeners then don't pile up on one.
         const signal = AbortSignal.any([ctx.signal]);
-        stored.push(await storeMeasurement(deps, { task, receiverId, sampleCount, signal }));
+        const measurement = await storeMeasurement(deps, { task, receiverId, sampleCount, signal });
+        stored.push(measurement);
+        deps.metrics?.receiver('stored', measurement.size);
         ok = true;
       } catch (err) {
         // Shutting down is not this receiver's failure: stop, and let the redelivery resume the task.
         if (ctx.signal.aborted) throw err;
         const message = describeFailure(err);
         errors.push({ receiverId, message });
+        deps.metrics?.receiver('failed', 0);
         log.warn({ event: 'acquisition_receiver_failed', receiverId, error: message }, 'receiver failed');
       }
       report(await countReceiver(deps.db, taskId, ok));
@@ -107,6 +112,7 @@ export async function handleAcquisition(
     error: result.status === 'SUCCESS' ? null : `${result.failed} of ${result.total} receivers failed`,
   });
   deps.bus.emit('acquisition.completed', { taskId, userId: task.userId, state: result.status });
+  deps.metrics?.task(result.status, (performance.now() - started) / 1000);
   log.info(
     {
       event: 'acquisition_finished',

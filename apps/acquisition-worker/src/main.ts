@@ -6,6 +6,7 @@ import { createMetricsRegistry, runService, startOpsServer, storageMetrics } fro
 import { createStorage } from '@pulse/storage';
 import { acquisitionWorkerConfigShape } from './config';
 import { startAcquisitionConsumer } from './consumer';
+import { acquisitionMetrics } from './metrics';
 import { syntheticSource } from './sources/synthetic-source';
 
 const config = loadConfigOrExit(acquisitionWorkerConfigShape);
@@ -21,7 +22,16 @@ runService({
     const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
     const bucket = config.s3.buckets.rawIq;
 
-    const deps = { db, storage, bus, logger, bucket, source: syntheticSource(), settings: config.app };
+    const deps = {
+      db,
+      storage,
+      bus,
+      logger,
+      bucket,
+      source: syntheticSource(),
+      settings: config.app,
+      metrics: acquisitionMetrics(metrics),
+    };
     const consumer = await startAcquisitionConsumer(bus, deps, {
       concurrency: config.app.taskConcurrency,
       maxDeliver: config.nats.maxDeliver,

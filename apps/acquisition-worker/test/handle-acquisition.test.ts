@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createMetricsRegistry } from '@pulse/runtime';
 import { handleAcquisition } from '../src/handle-acquisition';
+import { acquisitionMetrics } from '../src/metrics';
 import type { AcquisitionResult } from '../src/result';
 import { generateSamples, receiverProfile } from '../src/sources/synthetic-source';
 import {
@@ -169,7 +171,13 @@ describe('failures', () => {
       env.storage,
       (key) => key === keyOf(taskId, 'dk-sdr', '.npy') || key === keyOf(taskId, 'fr-f4kmn', '_metadata.json'),
     );
-    await handleAcquisition(env.deps({ storage, source: sourceWithOffline(['kiwi-de']) }), { taskId }, testContext());
+    const registry = createMetricsRegistry('acquisition-test');
+    const metrics = acquisitionMetrics(registry);
+    await handleAcquisition(
+      env.deps({ storage, metrics, source: sourceWithOffline(['kiwi-de']) }),
+      { taskId },
+      testContext(),
+    );
 
     const row = await task(taskId);
     expect(row).toMatchObject({ state: 'PARTIAL_FAILURE', current: 7, total: 7, successful: 4, failed: 3 });
@@ -198,6 +206,10 @@ describe('failures', () => {
       successful: 4,
       failed: 3,
     });
+    const exposition = await registry.metrics();
+    expect(exposition).toMatch(/pulse_acquisition_receivers_total\{[^}]*outcome="stored"[^}]*\} 4\n/);
+    expect(exposition).toMatch(/pulse_acquisition_receivers_total\{[^}]*outcome="failed"[^}]*\} 3\n/);
+    expect(exposition).toMatch(/pulse_acquisition_task_duration_seconds_count\{[^}]*status="PARTIAL_FAILURE"[^}]*\} 1\n/);
   });
 
   it('every receiver failing gives FAILED', async () => {
