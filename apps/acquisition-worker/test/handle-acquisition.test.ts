@@ -18,7 +18,7 @@ import {
   testContext,
   type WorkerEnv,
 } from './env';
-import { bytesOf, readNpy } from './npy-reader';
+import { bytesOf, PYTHON, readNpy } from './npy-reader';
 
 let env: WorkerEnv;
 const tmp = mkdtempSync(path.join(tmpdir(), 'acq-test-'));
@@ -74,7 +74,7 @@ describe('a successful acquisition', () => {
     writeFileSync(local, await readObject(env.storage, env.bucket, keyOf(taskId, receiverId, '.npy')));
     const script =
       'import hashlib, numpy, sys\na = numpy.load(sys.argv[1])\nprint(a.dtype, a.shape, hashlib.sha256(a.tobytes()).hexdigest())';
-    const out = execFileSync('python3', ['-c', script, local], { encoding: 'utf8' }).trim().split(' ');
+    const out = execFileSync(PYTHON, ['-c', script, local], { encoding: 'utf8' }).trim().split(' ');
     const expected = await generateSamples({ taskId, receiverId, sampleRate, sampleCount });
     expect(out).toEqual([
       'complex64',
@@ -209,7 +209,9 @@ describe('failures', () => {
     const exposition = await registry.metrics();
     expect(exposition).toMatch(/pulse_acquisition_receivers_total\{[^}]*outcome="stored"[^}]*\} 4\n/);
     expect(exposition).toMatch(/pulse_acquisition_receivers_total\{[^}]*outcome="failed"[^}]*\} 3\n/);
-    expect(exposition).toMatch(/pulse_acquisition_task_duration_seconds_count\{[^}]*status="PARTIAL_FAILURE"[^}]*\} 1\n/);
+    expect(exposition).toMatch(
+      /pulse_acquisition_task_duration_seconds_count\{[^}]*status="PARTIAL_FAILURE"[^}]*\} 1\n/,
+    );
   });
 
   it('every receiver failing gives FAILED', async () => {

@@ -39,3 +39,6 @@ export function readNpy(file: Buffer): ParsedNpy {
 
 /** The bytes a float array covers (not its whole ArrayBuffer, which may hold more). */
 export const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** The interpreter with NumPy for the cross-check (CI images: Debian `python3-numpy`). */
+export const PYTHON = process.env.PYTHON ?? 'python3';

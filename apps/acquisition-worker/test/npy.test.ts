@@ -8,7 +8,7 @@ import { allocateIq, encodeComplex64Npy, npyComplex64Header } from '../src/npy';
 import { estimateSnrDb } from '../src/snr';
 import { gaussianPair, mulberry32 } from '../src/sources/prng';
 import { generateSamples, receiverProfile } from '../src/sources/synthetic-source';
-import { bytesOf, readNpy } from './npy-reader';
+import { bytesOf, PYTHON, readNpy } from './npy-reader';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'npy-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +56,7 @@ describe('.npy v1.0 writer', () => {
       'a = numpy.load(sys.argv[1])',
       'print(a.dtype, a.shape, a.flags["F_CONTIGUOUS"] and a.ndim > 1, hashlib.sha256(a.tobytes()).hexdigest(), repr(float(a[1].imag)))',
     ].join('\n');
-    const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }).trim().split(' ');
+    const out = execFileSync(PYTHON, ['-c', script, file], { encoding: 'utf8' }).trim().split(' ');
     const expectedHash = createHash('sha256').update(bytesOf(samples)).digest('hex');
     expect(out).toEqual(['complex64', '(5000,)', 'False', expectedHash, String(samples[3])]);
   });
