@@ -151,12 +151,10 @@ ui-api p99 at ${CONNECTIONS} connections: **${a.p99} ms** (target < 10 ms: ${met
 Presigns logged: ${presigned.toLocaleString('en-US')}; peak RSS of the server process ${mb(peakRss)}.
 
 Where the time goes (timed alone, sequentially, same process, after the runs): one \`storage.presignGet\`
-(AWS SDK v3 \`getSignedUrl\`: middleware stack, endpoint rules, SigV4, plus its \`s3_presign_ok\` log line)
-takes **${presignMs.toFixed(2)} ms**; one ownership query round trip to Postgres takes ${queryMs.toFixed(2)} ms, and
-a request makes two (session, file). At 50 connections the server is CPU-bound, so requests/s is roughly the
-inverse of the per-request CPU time; the bare route spends a few microseconds per request. A SigV4 query
-presign written directly against \`node:crypto\` with the per-day signing key cached (a handful of HMACs) and
-cheaper log redaction are where the remaining factor would come from.`,
+(a SigV4 query signature over \`node:crypto\` with the day's signing key cached, plus its debug log call)
+takes **${presignMs.toFixed(3)} ms**; one ownership query round trip to Postgres takes ${queryMs.toFixed(2)} ms, and
+a request makes two (session, file). At ${CONNECTIONS} connections client, server, Postgres and RGW share 2 cores,
+so requests/s is roughly the inverse of the per-request CPU time of all of them together.`,
     );
   } finally {
     bareServer.close();

@@ -90,7 +90,8 @@ async function sign(ctx: S3Context, req: SignRequest): Promise<PresignedUrl> {
     const url = await ctx.observer.timed(`presign_${req.method.toLowerCase()}`, () =>
       req.signUrl(expiresIn, signingDate),
     );
-    ctx.logger.info(
+    // Debug: every download presigns, and the caller logs the business event (`file_presigned`) already.
+    ctx.logger.debug(
       { event: 's3_presign_ok', bucket: req.bucket, method: req.method, expiresIn, durationMs: elapsedMs(started) },
       'presigned',
     );
