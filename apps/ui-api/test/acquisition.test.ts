@@ -48,10 +48,10 @@ const getJson = async (path: string, who: LoggedIn = alice) => {
 };
 const GOOD = { frequencyHz: 7_100_000, durationMs: 50, sampleRate: 48_000 };
 
-async function untilFinished(taskId: string): Promise<Body> {
+async function untilFinished(taskId: string, who: LoggedIn = alice): Promise<Body> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const { body } = await getJson(`/api/v1/acquisition/status/${taskId}`);
+    const { body } = await getJson(`/api/v1/acquisition/status/${taskId}`, who);
     if (!['queued', 'running'].includes(body.state)) return body;
     if (Date.now() > deadline)
       throw new Error(`still ${body.state}; worker log:\n${worker.lines.slice(-20).join('\n')}`);
@@ -196,6 +196,30 @@ describe('an acquisition from request to download', () => {
     const download = await app.request(body.measurements[0]!.npy.downloadUrl, { token: bob.token });
     expect(download.status).toBe(404);
     expect((await getJson('/api/v1/acquisition/sessions', bob)).body.items).toEqual([]);
+  });
+
+  it('caps the acquisitions one user may have in progress (429)', async () => {
+    // Rows as the API would leave them while the worker is busy: queued and running.
+    const carol = await app.login('carol-acq@example.com');
+    for (const state of ['queued', 'running', 'running'] as const) {
+      await app.db.prisma.acquisitionTask.create({
+        data: {
+          userId: carol.user.id,
+          frequencyHz: 7_100_000n,
+          durationMs: 50,
+          sampleRate: 48_000,
+          receivers: ['twente'],
+          state,
+        },
+      });
+    }
+    const res = await acquire(GOOD, carol);
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    // Others are not affected.
+    const other = await acquire({ ...GOOD, receivers: ['twente'] }, bob);
+    expect(other.status).toBe(202);
+    await untilFinished(((await other.json()) as { taskId: string }).taskId, bob);
   });
 
   it('answers 404 for an unknown task and 400 for a malformed id', async () => {

@@ -2,7 +2,7 @@ import { enqueueOutbox } from '@pulse/db';
 import type { AppDeps } from '../deps';
 import type { AuthUser } from '../http/context';
 import { errors } from '../http/errors';
-import { type AcquireRequest, samplesPerReceiver } from './request';
+import { ACQUISITION_LIMITS, type AcquireRequest, samplesPerReceiver } from './request';
 
 /**
  * Writes the task and its `acquisition.requested` outbox event in one transaction: the worker hears
@@ -21,6 +21,12 @@ export async function createAcquisition(
   }
 
   const taskId = await deps.db.prisma.$transaction(async (tx) => {
+    // Serialises this user's concurrent requests, so a burst can't overshoot the cap.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`acquisition:${user.id}`}))`;
+    const active = await tx.acquisitionTask.count({ where: { userId: user.id, state: { in: ['queued', 'running'] } } });
+    if (active >= ACQUISITION_LIMITS.maxActivePerUser) {
+      throw errors.tooManyRequests(`you already have ${active} acquisitions in progress; wait for one to finish`);
+    }
     const task = await tx.acquisitionTask.create({
       data: {
         userId: user.id,

@@ -12,6 +12,8 @@ export const ACQUISITION_LIMITS = {
   sampleRate: { min: 1_000, max: 2_400_000 },
   maxSamplesPerReceiver: 8 * 1024 * 1024,
   maxReceivers: 32,
+  /** Queued or running tasks per user: each can hold a worker for seconds and write ~0.5 GB. */
+  maxActivePerUser: 3,
 } as const;
 
 const L = ACQUISITION_LIMITS;

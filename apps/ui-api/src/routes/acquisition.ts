@@ -39,7 +39,7 @@ export function acquisitionRoutes(deps: AppDeps): Router {
       path: '/api/v1/acquisition/acquire',
       summary: 'Start an IQ acquisition from several receivers (default: every configured receiver)',
       body: acquireBody,
-      responses: { 202: '{taskId}' },
+      responses: { 202: '{taskId}', 429: 'too many acquisitions in progress' },
     },
     async (req, res, { body }) => {
       const user = requireUser(req);
