@@ -95,6 +95,16 @@ describe('POST /api/v1/acquisition/acquire rejects bad input with 400 JSON', () 
     expect(body.limits.maxSamplesPerReceiver).toBe(8 * 1024 * 1024);
   });
 
+  it('is documented in the OpenAPI document', async () => {
+    const doc = (await (await app.request('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    expect(doc.paths['/api/v1/acquisition/acquire']?.post?.requestBody).toBeDefined();
+    for (const path of ['/api/v1/acquisition/status/{taskId}', '/api/v1/acquisition/sessions/{taskId}']) {
+      expect(doc.paths[path]?.get).toBeDefined();
+    }
+  });
+
   it('needs a signed-in user', async () => {
     const res = await app.request('/api/v1/acquisition/acquire', { method: 'POST', json: GOOD });
     expect(res.status).toBe(401);
