@@ -94,7 +94,7 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
     // stays behind without rows.
     if (npyPut.status === 'fulfilled') await deps.storage.deleteQuietly(deps.bucket, keys.npy);
     if (metadataPut.status === 'fulfilled') await deps.storage.deleteQuietly(deps.bucket, keys.metadata);
-    throw npyPut.status === 'rejected' ? npyPut.reason : (metadataPut as PromiseRejectedResult).reason;
+    throw [npyPut, metadataPut].find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
   }
   const metadataSha256 = metadataPut.value.sha256;
 
