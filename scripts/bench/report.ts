@@ -18,7 +18,7 @@ import { loadReportData } from '../../apps/report-worker/src/data/load-report-da
 import type { ReportData } from '../../apps/report-worker/src/data/report-data';
 import { renderPdf } from '../../apps/report-worker/src/render/pdf';
 import { renderXlsx } from '../../apps/report-worker/src/render/xlsx';
-import { requestScheduledReports } from '../../apps/report-worker/src/scheduling/request-reports';
+import { requestScheduledReports } from '@pulse/reports';
 import { createMailer } from '@pulse/mail';
 import { createStorage } from '@pulse/storage';
 import { mb, progress, rssSampler, writeSection } from './lib';

@@ -2,6 +2,7 @@
 // 403: existence is not disclosed); dead sessions are 401; OTP guessing locks; cookies and CSRF;
 // report links tampered → 404, expired → 410.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { REPORT_LINK_PURPOSE } from '@pulse/reports';
 import { signToken } from '@pulse/signed-links';
 import { type LoggedIn, type SeededFile, startTestApp, type TestApp } from '../../../apps/ui-api/test/harness';
 import { recordScenario } from '../src/reliability-report';
@@ -257,7 +258,7 @@ describe('report links', () => {
   const sign = (claims: { sub: string; purpose?: string; expSec: number }) =>
     signToken(app.config.app.linkSigningSecret, {
       sub: claims.sub,
-      purpose: claims.purpose ?? 'report-link',
+      purpose: claims.purpose ?? REPORT_LINK_PURPOSE,
       exp: Math.floor(Date.now() / 1000) + claims.expSec,
     });
 
@@ -276,7 +277,7 @@ describe('report links', () => {
     await expectStatus(`/r/${sign({ sub: aliceFile.id, purpose: 'local-storage', expSec: 3600 })}`, {}, 404);
     const foreign = signToken('another-secret-of-sufficient-length', {
       sub: aliceFile.id,
-      purpose: 'report-link',
+      purpose: REPORT_LINK_PURPOSE,
       exp: Math.floor(Date.now() / 1000) + 3600,
     });
     await expectStatus(`/r/${foreign}`, {}, 404);
