@@ -71,8 +71,13 @@ export async function handleAcquisition(
     { event: 'acquisition_started', receivers: task.receivers.length, resumed: claim.stored.length, sampleCount },
     'acquisition started',
   );
+  // Receivers finish concurrently and their counter updates can come back out of order: an event older
+  // than one already sent is dropped, so a progress bar never moves backwards.
+  let latest = -1;
   const report = (c: Counters) => {
     ctx.working();
+    if (c.current <= latest) return;
+    latest = c.current;
     deps.bus.emit('acquisition.progress', { taskId, userId: task.userId, ...c });
   };
   report({ current: claim.stored.length, total: task.receivers.length, successful: claim.stored.length, failed: 0 });

@@ -252,7 +252,12 @@ describe('redelivery of an interrupted task', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    await expect(handleAcquisition(env.deps({ storage }), { taskId }, testContext(1, stop.signal))).rejects.toThrow();
+    // One receiver at a time, so the stop lands after exactly three: with all seven in flight the others
+    // could finish before the abort is seen, and there would be nothing left to resume.
+    const oneAtATime = { ...env.deps().settings, receiverConcurrency: 1 };
+    await expect(
+      handleAcquisition(env.deps({ storage, settings: oneAtATime }), { taskId }, testContext(1, stop.signal)),
+    ).rejects.toThrow();
     const interrupted = await task(taskId);
     expect(interrupted.state).toBe('running');
     const storedFirst = await env.db.prisma.measurement.findMany({ where: { taskId } });
