@@ -261,8 +261,8 @@ describe('redelivery of an interrupted task', () => {
     const interrupted = await task(taskId);
     expect(interrupted.state).toBe('running');
     const storedFirst = await env.db.prisma.measurement.findMany({ where: { taskId } });
-    expect(storedFirst.length).toBeGreaterThanOrEqual(3);
-    expect(storedFirst.length).toBeLessThan(7);
+    // The stop comes as the third receiver's files land: its row may or may not have been written.
+    expect([2, 3]).toContain(storedFirst.length);
 
     await handleAcquisition(env.deps(), { taskId }, testContext(2));
     const row = await task(taskId);
