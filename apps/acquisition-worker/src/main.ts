@@ -1,9 +1,7 @@
-import { connectBus } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
-import { createDb } from '@pulse/db';
+import { connectInfra } from '@pulse/infra';
 import { createLogger } from '@pulse/logger';
-import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
-import { createStorage } from '@pulse/storage';
+import { runService } from '@pulse/runtime';
 import { acquisitionWorkerConfigShape } from './config';
 import { startAcquisitionConsumer } from './consumer';
 import { acquisitionMetrics } from './metrics';
@@ -16,10 +14,8 @@ runService({
   name: 'acquisition-worker',
   logger,
   async start() {
-    const metrics = createMetricsRegistry('acquisition-worker');
-    const db = createDb(config.db, { logger, applicationName: 'acquisition-worker' });
-    const bus = await connectBus({ config: config.nats, logger, name: 'acquisition-worker' });
-    const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
+    const infra = await connectInfra({ service: 'acquisition-worker', logger, config });
+    const { db, storage, bus } = infra;
     const bucket = config.s3.buckets.rawIq;
 
     const deps = {
@@ -30,32 +26,21 @@ runService({
       bucket,
       source: syntheticSource(),
       settings: config.app,
-      metrics: acquisitionMetrics(metrics),
+      metrics: acquisitionMetrics(infra.metrics),
     };
     const consumer = await startAcquisitionConsumer(bus, deps, {
       concurrency: config.app.taskConcurrency,
       maxDeliver: config.nats.maxDeliver,
     });
-    const ops = await startOpsServer({
-      ...config.ops,
-      logger,
-      registry: metrics,
-      checks: {
-        postgres: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
-        nats: async () => bus.isConnected(),
-        // Reachability only: the raw IQ bucket may not exist before the first task creates it.
-        s3: async () => (await storage.health()).ok,
-      },
-    });
+    // Reachability only: the raw IQ bucket may not exist before the first task creates it.
+    const ops = await infra.startOps({ ops: config.ops, checks: infra.checks() });
 
     return {
       async stop() {
         // Stopping the consumer aborts running captures; their tasks stay `running` and resume on redelivery.
         await consumer.stop();
         await ops.close();
-        await bus.close();
-        storage.close();
-        await db.close();
+        await infra.close();
       },
     };
   },

@@ -1,9 +1,8 @@
-import { connectBus } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
-import { createDb } from '@pulse/db';
+import { connectInfra } from '@pulse/infra';
 import { createLogger } from '@pulse/logger';
-import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
-import { createAlerter, createStorage } from '@pulse/storage';
+import { runService } from '@pulse/runtime';
+import { createAlerter } from '@pulse/storage';
 import { startCleanupConsumer } from './cleanup-requested';
 import { cleanupConfigShape } from './config';
 import type { CleanupDeps } from './deps';
@@ -19,11 +18,9 @@ runService({
   name: SERVICE,
   logger,
   async start() {
-    const registry = createMetricsRegistry(SERVICE);
-    const metrics = createCleanupMetrics(registry);
-    const db = createDb(config.db, { logger, applicationName: SERVICE });
-    const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(registry) });
-    const bus = await connectBus({ config: config.nats, logger, name: SERVICE });
+    const infra = await connectInfra({ service: SERVICE, logger, config });
+    const { db, storage, bus } = infra;
+    const metrics = createCleanupMetrics(infra.metrics);
     // Lifecycle rules and listings need the buckets; creating them is idempotent across replicas.
     for (const bucket of new Set(Object.values(config.s3.buckets))) await storage.ensureBucket(bucket);
     const alerter = createAlerter({ webhookUrl: config.s3.alertWebhookUrl, service: SERVICE, logger });
@@ -40,17 +37,7 @@ runService({
       signal: shutdown.signal,
     };
 
-    const ops = await startOpsServer({
-      host: config.ops.host,
-      port: config.ops.port,
-      logger,
-      registry,
-      checks: {
-        db: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
-        nats: async () => bus.isConnected(),
-        s3: async () => (await storage.health()).ok,
-      },
-    });
+    const ops = await infra.startOps({ ops: config.ops, checks: infra.checks() });
     const consumer = await startCleanupConsumer({ bus, deps, metrics });
     const scheduler = startScheduler({
       intervalMs: config.app.intervalMs,
@@ -63,10 +50,8 @@ runService({
         shutdown.abort();
         await consumer.stop();
         await scheduler.stop();
-        await bus.close();
         await ops.close();
-        storage.close();
-        await db.close();
+        await infra.close();
       },
     };
   },

@@ -1,9 +1,7 @@
-import { connectBus } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
-import { createDb } from '@pulse/db';
+import { connectInfra } from '@pulse/infra';
 import { createLogger } from '@pulse/logger';
-import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
-import { createStorage } from '@pulse/storage';
+import { runService } from '@pulse/runtime';
 import { exportWorkerConfigShape } from './config';
 import { startExportConsumer } from './consumer';
 
@@ -14,10 +12,8 @@ runService({
   name: 'export-worker',
   logger,
   async start() {
-    const metrics = createMetricsRegistry('export-worker');
-    const db = createDb(config.db, { logger, applicationName: 'export-worker' });
-    const bus = await connectBus({ config: config.nats, logger, name: 'export-worker' });
-    const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
+    const infra = await connectInfra({ service: 'export-worker', logger, config });
+    const { db, storage, bus } = infra;
     const bucket = config.s3.buckets.exports;
     await storage.ensureBucket(bucket);
 
@@ -26,16 +22,7 @@ runService({
       maxDeliver: config.nats.maxDeliver,
       concurrency: config.app.concurrency,
     });
-    const ops = await startOpsServer({
-      ...config.ops,
-      logger,
-      registry: metrics,
-      checks: {
-        postgres: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
-        nats: async () => bus.isConnected(),
-        s3: async () => (await storage.health([bucket])).ok,
-      },
-    });
+    const ops = await infra.startOps({ ops: config.ops, checks: infra.checks([bucket]) });
 
     return {
       async stop() {
@@ -43,9 +30,7 @@ runService({
         // go back to the stream for another replica (or this one after restart).
         await consumer.stop();
         await ops.close();
-        await bus.close();
-        storage.close();
-        await db.close();
+        await infra.close();
       },
     };
   },

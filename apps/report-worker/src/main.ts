@@ -1,10 +1,10 @@
-import { connectBus, dynamicPublisher } from '@pulse/bus';
+import { dynamicPublisher } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
-import { createDb, startOutboxRelay } from '@pulse/db';
+import { startOutboxRelay } from '@pulse/db';
+import { connectInfra } from '@pulse/infra';
 import { createLogger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
-import { createMetricsRegistry, runService, startOpsServer, storageMetrics } from '@pulse/runtime';
-import { createStorage } from '@pulse/storage';
+import { runService } from '@pulse/runtime';
 import { reportWorkerConfigShape } from './config';
 import { consumeReportRequests } from './consume-reports';
 import { ensureReportRetention } from './lifecycle';
@@ -17,10 +17,8 @@ runService({
   name: 'report-worker',
   logger,
   async start() {
-    const metrics = createMetricsRegistry('report-worker');
-    const db = createDb(config.db, { logger, applicationName: 'report-worker' });
-    const bus = await connectBus({ config: config.nats, logger, name: 'report-worker' });
-    const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
+    const infra = await connectInfra({ service: 'report-worker', logger, config });
+    const { db, storage, bus } = infra;
     const mailer = createMailer({ config: config.smtp, logger });
     const bucket = config.s3.buckets.reports;
     // Storage being down at startup must not keep reports from going out (they fall back to attachments).
@@ -43,17 +41,9 @@ runService({
       catchUpMs: config.app.catchUpMs,
       onFired: () => void relay.flush().catch(() => undefined),
     });
-    const ops = await startOpsServer({
-      host: config.ops.host,
-      port: config.ops.port,
-      logger,
-      registry: metrics,
-      checks: {
-        db: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
-        bus: async () => bus.isConnected(),
-        smtp: () => mailer.verify(),
-      },
-    });
+    // Storage is deliberately not a readiness condition: without it reports go out as attachments.
+    const { s3: _storage, ...core } = infra.checks();
+    const ops = await infra.startOps({ ops: config.ops, checks: { ...core, smtp: () => mailer.verify() } });
 
     return {
       async stop() {
@@ -61,10 +51,8 @@ runService({
         await consumer.stop();
         await relay.stop();
         await ops.close();
-        await bus.close();
         mailer.close();
-        storage.close();
-        await db.close();
+        await infra.close();
       },
     };
   },

@@ -1,10 +1,10 @@
-import { connectBus, dynamicPublisher } from '@pulse/bus';
+import { dynamicPublisher } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
-import { createDb, startOutboxRelay } from '@pulse/db';
+import { startOutboxRelay } from '@pulse/db';
+import { connectInfra } from '@pulse/infra';
 import { createLogger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
-import { createMetricsRegistry, runService, storageMetrics } from '@pulse/runtime';
-import { createStorage } from '@pulse/storage';
+import { runService } from '@pulse/runtime';
 import { createApp } from './app';
 import { uiApiConfigShape } from './config';
 
@@ -15,10 +15,8 @@ runService({
   name: 'ui-api',
   logger,
   async start() {
-    const metrics = createMetricsRegistry('ui-api');
-    const db = createDb(config.db, { logger, applicationName: 'ui-api' });
-    const bus = await connectBus({ config: config.nats, logger, name: 'ui-api' });
-    const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
+    const infra = await connectInfra({ service: 'ui-api', logger, config });
+    const { db, bus, storage, metrics } = infra;
     const mailer = createMailer({ config: config.smtp, logger });
     for (const bucket of Object.values(config.s3.buckets)) await storage.ensureBucket(bucket);
     const relay = startOutboxRelay({
@@ -46,12 +44,13 @@ runService({
     return {
       async stop() {
         // Stop accepting, let in-flight requests finish, then release connections.
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Idle keep-alive sockets would otherwise hold close() open until the stop deadline.
+        server.closeIdleConnections();
+        await closed;
         await relay.stop();
-        await bus.close();
         mailer.close();
-        storage.close();
-        await db.close();
+        await infra.close();
       },
     };
   },
