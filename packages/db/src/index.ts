@@ -1,6 +1,6 @@
 export { type AdvisoryLockResult, withAdvisoryLock } from './advisory-lock';
 export { type CreateDbOptions, createDb, type Db } from './client';
-export { isUniqueViolation } from './errors';
+export { isDatabaseUnavailable, isUniqueViolation } from './errors';
 export * from './generated/prisma/client';
 export {
   enqueueOutbox,

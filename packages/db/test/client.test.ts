@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isUniqueViolation, Prisma } from '../src';
+import { isDatabaseUnavailable, isUniqueViolation, Prisma } from '../src';
 import { type OpenTestDb, openTestDb } from './helpers';
 
 describe('createDb', () => {
@@ -69,5 +69,29 @@ describe('createDb', () => {
     }
     await new Promise((r) => setTimeout(r, 200));
     await expect(t.db.prisma.device.count()).resolves.toBeGreaterThan(0);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  let t: OpenTestDb;
+  beforeAll(async () => {
+    t = await openTestDb(3);
+  });
+  afterAll(() => t.dispose());
+
+  it('recognises a backend terminated by the real server, and nothing else', async () => {
+    const client = await t.db.pool.connect();
+    client.on('error', () => undefined);
+    try {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await t.db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      const err = await client.query('SELECT 1').catch((e: unknown) => e);
+      expect(isDatabaseUnavailable(err)).toBe(true);
+    } finally {
+      client.release(true);
+    }
+    expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error('unreachable'), { code: 'P1001' }))).toBe(true);
   });
 });

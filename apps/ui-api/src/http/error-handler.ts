@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import { isStorageError } from '@pulse/storage';
 import type { NextFunction, Request, Response } from 'express';
@@ -38,6 +39,10 @@ function toHttpError(err: unknown): HttpError {
   // Storage outages are the client's "try again later", not a bug on our side.
   if (isStorageError(err) && err.retryable) {
     return errors.unavailable('storage_unavailable', 'storage is not available right now; try again', err);
+  }
+  // So is a dropped or unreachable database connection (failover, restart, pg_terminate_backend).
+  if (isDatabaseUnavailable(err)) {
+    return errors.unavailable('database_unavailable', 'the database is not available right now; try again', err);
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new HttpError(e.status, 'bad_request', 'the request could not be processed');
