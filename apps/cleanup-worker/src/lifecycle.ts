@@ -1,14 +1,9 @@
-import type { LifecycleRule } from '@pulse/storage';
+import { type LifecycleRule, retentionRule } from '@pulse/storage';
 import { type CleanupDeps, configuredBuckets } from './deps';
 import type { CleanupReport } from './report';
 
-/** Parts of an upload nobody completed cost storage; a day is plenty for any upload to finish. */
-const ABORT_INCOMPLETE_MULTIPART_DAYS = 1;
-
 /**
- * The rules each bucket should carry. Expiration is the server-side backstop, one day later than the
- * retention cleanup-worker enforces, so the database always learns first that a file is gone (its
- * row is marked deleted, its export answers 410) and a download never points at a vanished object.
+ * The rules each bucket should carry (`retentionRule` says why they expire a day after retention).
  * The artifacts bucket keeps user uploads without a time limit, so it gets no rules.
  */
 export function desiredLifecycle(config: CleanupDeps['config']): Map<string, LifecycleRule[]> {
@@ -16,15 +11,9 @@ export function desiredLifecycle(config: CleanupDeps['config']): Map<string, Lif
   const days = config.app.retentionDays;
   const byBucket = new Map<string, LifecycleRule[]>(configuredBuckets(config).map((b) => [b, []]));
   const add = (bucket: string, rule: LifecycleRule) => byBucket.get(bucket)?.push(rule);
-  const rule = (id: string, prefix: string, retentionDays: number): LifecycleRule => ({
-    id,
-    prefix,
-    expirationDays: retentionDays + 1,
-    abortIncompleteMultipartDays: ABORT_INCOMPLETE_MULTIPART_DAYS,
-  });
-  add(buckets.exports, rule('pulse-exports-retention', 'exports/', days.exports));
-  add(buckets.reports, rule('pulse-reports-retention', 'reports/', days.reports));
-  add(buckets.rawIq, rule('pulse-raw-iq-retention', 'sessions/', days.rawIq));
+  add(buckets.exports, retentionRule('exports', days.exports));
+  add(buckets.reports, retentionRule('reports', days.reports));
+  add(buckets.rawIq, retentionRule('rawIq', days.rawIq));
   return byBucket;
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@pulse/logger';
-import type { Storage } from '@pulse/storage';
+import { retentionRule, type Storage } from '@pulse/storage';
 
 /**
  * Reports expire after the retention period. Applied at every start (idempotent); servers without
@@ -12,9 +12,8 @@ export async function ensureReportRetention(
   logger: Logger,
 ): Promise<void> {
   await storage.ensureBucket(bucket);
-  const result = await storage.putLifecycle(bucket, [
-    { id: 'reports-retention', prefix: 'reports/', expirationDays: days, abortIncompleteMultipartDays: 1 },
-  ]);
+  // The same rule cleanup-worker applies, so the two never overwrite each other.
+  const result = await storage.putLifecycle(bucket, [retentionRule('reports', days)]);
   if (result.unsupported) {
     logger.warn(
       { event: 'lifecycle_unsupported', bucket },

@@ -12,3 +12,4 @@ export {
 export { parseByteRange } from './local/range';
 export type { StorageMetrics } from './observe';
 export type * from './types';
+export { type RetentionKind, retentionRule } from './retention';
