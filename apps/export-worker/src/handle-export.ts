@@ -1,7 +1,7 @@
 import { type Bus, type MessageContext, type Payload, PermanentError } from '@pulse/bus';
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
-import type { PutResult, Storage } from '@pulse/storage';
+import { abortLeftoverUploads, type PutResult, type Storage } from '@pulse/storage';
 import type { ExportSettings } from './config';
 import { describeFailure } from './failure';
 import { exportFilename, exportObjectKey, FORMATS } from './formats';
@@ -125,6 +125,7 @@ async function runExport(deps: ExportDeps, job: ExportJob, ctx: ExportContext, l
     }
     return;
   }
+  await abortLeftoverUploads(deps.storage, deps.bucket, key, log);
   deps.bus.emit('export.completed', {
     exportId: job.id,
     userId: job.userId,

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@pulse/bus';
 import ExcelJS from 'exceljs';
@@ -14,6 +15,7 @@ import {
   seed,
   testContext,
   type WorkerEnv,
+  until,
 } from './helpers';
 
 let env: WorkerEnv;
@@ -113,6 +115,29 @@ describe('handleExport', () => {
     const keys: string[] = [];
     for await (const o of env.storage.list(env.bucket, `exports/${id}`)) keys.push(o.key);
     expect(keys).toEqual([`exports/${id}.csv`]);
+  });
+
+  it('aborts an upload an earlier attempt left open on the same key once the export is stored', async () => {
+    const spec: JobSpec = { userId: seeded.userId, format: 'csv', deviceIds: seeded.deviceIds };
+    const id = await createJob(env.db, spec);
+    const key = `exports/${id}.csv`;
+    // An earlier attempt that stalled after its first part (its own abort failed while S3 was down).
+    const stalled = new Readable({ read() {} });
+    stalled.push(Buffer.alloc(5 * 1024 * 1024 + 1, 1));
+    const leftover = env.storage.put(env.bucket, key, stalled, { contentType: 'text/csv' }).catch((e: unknown) => e);
+    const open = async () => {
+      const found: string[] = [];
+      for await (const u of env.storage.listMultipartUploads(env.bucket, key)) found.push(u.uploadId);
+      return found;
+    };
+    await until(async () => (await open()).length === 1);
+
+    await handleExport(env.deps, { exportId: id }, testContext());
+    expect((await env.db.prisma.exportJob.findUniqueOrThrow({ where: { id } })).status).toBe('succeeded');
+    expect(await open()).toEqual([]);
+    expect(env.logs.events('s3_leftover_uploads_aborted')).toEqual([expect.objectContaining({ aborted: 1 })]);
+    stalled.destroy(new Error('test over'));
+    await leftover;
   });
 
   it('exports an empty selection as a header-only file', async () => {

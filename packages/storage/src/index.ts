@@ -13,3 +13,4 @@ export { parseByteRange } from './local/range';
 export type { StorageMetrics } from './observe';
 export type * from './types';
 export { type RetentionKind, retentionRule } from './retention';
+export { abortLeftoverUploads } from './leftover-uploads';
