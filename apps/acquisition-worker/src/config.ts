@@ -1,14 +1,4 @@
-import {
-  type ConfigOf,
-  dbConfig,
-  int,
-  logConfig,
-  natsConfig,
-  nodeEnv,
-  opsHttpConfig,
-  s3Config,
-  z,
-} from '@pulse/config';
+import { type ConfigOf, int, workerConfigShape, z } from '@pulse/config';
 
 /** What acquisition-worker reads beyond the shared concerns. */
 export const acquisitionWorkerSettings = z
@@ -32,15 +22,7 @@ export const acquisitionWorkerSettings = z
     maxSamples: e.ACQUISITION_MAX_SAMPLES,
   }));
 
-export const acquisitionWorkerConfigShape = {
-  env: nodeEnv,
-  log: logConfig,
-  db: dbConfig,
-  nats: natsConfig,
-  s3: s3Config,
-  ops: opsHttpConfig,
-  app: acquisitionWorkerSettings,
-};
+export const acquisitionWorkerConfigShape = workerConfigShape(acquisitionWorkerSettings);
 
 export type AcquisitionWorkerConfig = ConfigOf<typeof acquisitionWorkerConfigShape>;
 export type AcquisitionSettings = AcquisitionWorkerConfig['app'];

@@ -1,14 +1,4 @@
-import {
-  type ConfigOf,
-  dbConfig,
-  int,
-  logConfig,
-  natsConfig,
-  nodeEnv,
-  opsHttpConfig,
-  s3Config,
-  z,
-} from '@pulse/config';
+import { type ConfigOf, int, workerConfigShape, z } from '@pulse/config';
 
 const HOUR_MS = 3_600_000;
 
@@ -40,14 +30,6 @@ export const cleanupSettings = z
     headConcurrency: e.CLEANUP_HEAD_CONCURRENCY,
   }));
 
-export const cleanupConfigShape = {
-  env: nodeEnv,
-  log: logConfig,
-  ops: opsHttpConfig,
-  db: dbConfig,
-  nats: natsConfig,
-  s3: s3Config,
-  app: cleanupSettings,
-};
+export const cleanupConfigShape = workerConfigShape(cleanupSettings);
 
 export type CleanupConfig = ConfigOf<typeof cleanupConfigShape>;

@@ -1,14 +1,4 @@
-import {
-  type ConfigOf,
-  dbConfig,
-  int,
-  logConfig,
-  natsConfig,
-  nodeEnv,
-  opsHttpConfig,
-  s3Config,
-  z,
-} from '@pulse/config';
+import { type ConfigOf, int, workerConfigShape, z } from '@pulse/config';
 
 /** What export-worker reads beyond the shared concerns. */
 export const exportWorkerSettings = z
@@ -29,15 +19,7 @@ export const exportWorkerSettings = z
     xlsxFetchRows: e.EXPORT_XLSX_FETCH_ROWS,
   }));
 
-export const exportWorkerConfigShape = {
-  env: nodeEnv,
-  log: logConfig,
-  db: dbConfig,
-  nats: natsConfig,
-  s3: s3Config,
-  ops: opsHttpConfig,
-  app: exportWorkerSettings,
-};
+export const exportWorkerConfigShape = workerConfigShape(exportWorkerSettings);
 
 export type ExportWorkerConfig = ConfigOf<typeof exportWorkerConfigShape>;
 export type ExportSettings = ExportWorkerConfig['app'];

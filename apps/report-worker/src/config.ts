@@ -1,4 +1,4 @@
-import { dbConfig, int, logConfig, natsConfig, opsHttpConfig, s3Config, smtpConfig, z } from '@pulse/config';
+import { int, smtpConfig, workerConfigShape, z } from '@pulse/config';
 import { Cron } from 'croner';
 
 function isTimeZone(tz: string): boolean {
@@ -49,15 +49,7 @@ export const reportSettings = z
     concurrency: e.REPORT_CONCURRENCY,
   }));
 
-export const reportWorkerConfigShape = {
-  log: logConfig,
-  db: dbConfig,
-  nats: natsConfig,
-  s3: s3Config,
-  smtp: smtpConfig,
-  ops: opsHttpConfig,
-  app: reportSettings,
-};
+export const reportWorkerConfigShape = { ...workerConfigShape(reportSettings), smtp: smtpConfig };
 
 export type ReportWorkerConfig = {
   [K in keyof typeof reportWorkerConfigShape]: z.output<(typeof reportWorkerConfigShape)[K]>;

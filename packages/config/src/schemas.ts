@@ -160,3 +160,8 @@ export type S3Config = z.output<typeof s3Config>;
 export type SmtpConfig = z.output<typeof smtpConfig>;
 export type HttpConfig = z.output<typeof httpConfig>;
 export type OpsHttpConfig = z.output<typeof opsHttpConfig>;
+
+/** The concerns every worker reads (logs, Postgres, NATS, S3, its ops port), plus its own settings. */
+export function workerConfigShape<A extends z.ZodType>(app: A) {
+  return { env: nodeEnv, log: logConfig, db: dbConfig, nats: natsConfig, s3: s3Config, ops: opsHttpConfig, app };
+}
