@@ -5,16 +5,18 @@ import { Histogram } from '@pulse/runtime';
 import { LOCAL_STORAGE_ROUTE } from '@pulse/storage';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import type { AppDeps } from './deps';
+import type { AppDeps, AppInput } from './deps';
 import './http/context';
 import { errorHandler } from './http/error-handler';
 import { errors } from './http/errors';
 import { csrfGuard, loadSession } from './http/session';
+import { SessionCache } from './http/session-cache';
 import { routeModules } from './routes/index';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
-export function createApp(deps: AppDeps): Express {
+export function createApp(input: AppInput): Express {
+  const deps: AppDeps = { ...input, sessions: new SessionCache() };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);

@@ -5,6 +5,7 @@ import type { Mailer } from '@pulse/mail';
 import type { Registry } from '@pulse/runtime';
 import type { Storage } from '@pulse/storage';
 import type { UiApiConfig } from './config';
+import type { SessionCache } from './http/session-cache';
 
 /** Everything a route needs, passed in (tests build it with real services and their own config). */
 export interface AppDeps {
@@ -19,4 +20,9 @@ export interface AppDeps {
   now: () => Date;
   /** Asks the outbox relay to publish now instead of at its next tick (lower latency after a write). */
   kickOutbox: () => void;
+  /** Recently verified sessions (made by createApp; logout forgets its own at once). */
+  sessions: SessionCache;
 }
+
+/** What main.ts and tests hand to createApp; the app adds what lives and dies with it. */
+export type AppInput = Omit<AppDeps, 'sessions'>;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SESSION_CACHE_TTL_MS } from '../src/http/session-cache';
 import { startTestApp, type TestApp } from './harness';
 
 let app: TestApp;
@@ -143,6 +144,19 @@ describe('CSRF and logout', () => {
     const me = await app.request('/api/v1/me', { token });
     expect(me.status).toBe(401);
     expect(await me.json()).toMatchObject({ error: { code: 'unauthorized' } });
+  });
+
+  it('honours a revocation made elsewhere (another replica) within the session cache TTL', async () => {
+    const { token, user } = await app.login('replica@example.com');
+    secrets.push(token);
+    expect((await app.request('/api/v1/me', { token })).status).toBe(200);
+    await app.db.pool.query('UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1', [user.id]);
+    app.clock.advance(SESSION_CACHE_TTL_MS);
+    try {
+      expect((await app.request('/api/v1/me', { token })).status).toBe(401);
+    } finally {
+      app.clock.reset();
+    }
   });
 
   it('answers 401 for unknown, malformed and expired sessions', async () => {

@@ -30,7 +30,7 @@ import {
 } from '@pulse/testing';
 import { createApp } from '../src/app';
 import { type UiApiConfig, uiApiConfigShape } from '../src/config';
-import type { AppDeps } from '../src/deps';
+import type { AppInput } from '../src/deps';
 
 export interface StartTestAppOptions {
   /** Env on top of the harness defaults, e.g. `{ DEBUG: '1' }` or `{ NODE_ENV: 'production' }`. */
@@ -100,7 +100,7 @@ export interface TestClock {
 export interface TestApp {
   /** `http://127.0.0.1:<port>` */
   url: string;
-  deps: AppDeps;
+  deps: AppInput;
   config: UiApiConfig;
   db: Db;
   storage: Storage;
@@ -187,7 +187,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       offsetMs = 0;
     },
   };
-  const deps: AppDeps = {
+  const deps: AppInput = {
     config,
     logger,
     db,

@@ -3,6 +3,7 @@ import type { Db } from '@pulse/db';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthUser } from './context';
 import { errors } from './errors';
+import type { SessionCache } from './session-cache';
 
 export const SESSION_COOKIE = 'pulse_session';
 
@@ -27,34 +28,35 @@ function tokenFrom(req: Request): { token: string; via: AuthUser['via'] } | unde
 }
 
 /** Resolves the session (if any) for every request; only the token's hash is ever looked up. */
-export function loadSession(deps: { db: Db; now?: () => Date }) {
+export function loadSession(deps: { db: Db; now?: () => Date; sessions: SessionCache }) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const found = tokenFrom(req);
       if (found && found.token.length <= 200) {
-        const { rows } = await deps.db.pool.query<{
-          session_id: string;
-          id: string;
-          email: string;
-          name: string;
-          role: AuthUser['role'];
-        }>(
-          `SELECT s.id AS session_id, u.id, u.email, u.name, u.role
-             FROM auth_sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
-          [hashToken(found.token), deps.now?.() ?? new Date()],
-        );
-        const row = rows[0];
-        if (row) {
-          req.user = {
-            id: row.id,
-            email: row.email,
-            name: row.name,
-            role: row.role,
-            sessionId: row.session_id,
-            via: found.via,
-          };
+        const now = deps.now?.() ?? new Date();
+        const tokenHash = hashToken(found.token);
+        let user = deps.sessions.get(tokenHash, now);
+        if (!user) {
+          const { rows } = await deps.db.pool.query<{
+            session_id: string;
+            expires_at: Date;
+            id: string;
+            email: string;
+            name: string;
+            role: AuthUser['role'];
+          }>(
+            `SELECT s.id AS session_id, s.expires_at, u.id, u.email, u.name, u.role
+               FROM auth_sessions s JOIN users u ON u.id = s.user_id
+              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
+            [tokenHash, now],
+          );
+          const row = rows[0];
+          if (row) {
+            user = { id: row.id, email: row.email, name: row.name, role: row.role, sessionId: row.session_id };
+            deps.sessions.set(tokenHash, user, row.expires_at, now);
+          }
         }
+        if (user) req.user = { ...user, via: found.via };
       }
       next();
     } catch (err) {
