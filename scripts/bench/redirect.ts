@@ -1,4 +1,4 @@
-// Download redirect throughput: an authenticated GET /api/v1/files/:id/download (session lookup, ownership
+// Download redirect throughput: an authenticated GET /api/v1/files/:id/download (cached session, ownership
 // query, SigV4 presign, file_presigned log line, 302) against a bare Express route answering the same 302,
 // in the same run on the same machine. Load comes from the autocannon CLI in its own process, so the
 // generator does not share the server's event loop. Targets: >= 0.5x the bare route's requests/s,
@@ -134,8 +134,8 @@ async function main(): Promise<void> {
       'redirect',
       `## Download redirect (\`pnpm bench:redirect\`)
 
-Authenticated \`GET /api/v1/files/:id/download\` on the real ui-api (bearer session lookup in Postgres, ownership
-query, SigV4 presign for RGW, \`file_presigned\` log line at info level, 302) against a bare Express route
+Authenticated \`GET /api/v1/files/:id/download\` on the real ui-api (bearer session, cached after its first lookup;
+ownership query in Postgres, SigV4 presign for RGW, \`file_presigned\` log line at info level, 302) against a bare Express route
 answering a 302 with a Location of the same length. Both servers in one Node process; load from the autocannon
 CLI in a separate process: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} runs per side in
 alternating order after a 3 s warm-up (median of runs). Machine: 2 cores shared by server, load generator,
@@ -152,8 +152,8 @@ Presigns logged: ${presigned.toLocaleString('en-US')}; peak RSS of the server pr
 
 Where the time goes (timed alone, sequentially, same process, after the runs): one \`storage.presignGet\`
 (a SigV4 query signature over \`node:crypto\` with the day's signing key cached, plus its debug log call)
-takes **${presignMs.toFixed(3)} ms**; one ownership query round trip to Postgres takes ${queryMs.toFixed(2)} ms, and
-a request makes two (session, file). At ${CONNECTIONS} connections client, server, Postgres and RGW share 2 cores,
+takes **${presignMs.toFixed(3)} ms**; one ownership query round trip to Postgres takes ${queryMs.toFixed(2)} ms; the
+session is looked up once and then served from ui-api's 5 s session cache, so a request makes one query (the file). At ${CONNECTIONS} connections client, server, Postgres and RGW share 2 cores,
 so requests/s is roughly the inverse of the per-request CPU time of all of them together.`,
     );
   } finally {
