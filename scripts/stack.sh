@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/bootstrap.sh
 ensure_pnpm
-[[ ${1:-up} == up ]] && ensure_deps
+if [[ ${1:-up} == up ]]; then ensure_services; ensure_deps; fi
 exec node --import tsx scripts/stack/run.ts "${@:-up}"
