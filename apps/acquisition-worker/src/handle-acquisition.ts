@@ -1,5 +1,6 @@
 import type { Bus, MessageContext, Payload } from '@pulse/bus';
 import { PermanentError } from '@pulse/bus';
+import type { Storage } from '@pulse/storage';
 import { forEachLimited } from './concurrency';
 import type { AcquisitionSettings } from './config';
 import { describeFailure } from './describe-failure';
@@ -36,6 +37,21 @@ export function receiverConcurrency(
   return Math.max(1, Math.min(settings.receiverConcurrency, fits));
 }
 
+// Buckets known to exist, per storage client: every task after the first skips the S3 round trip.
+// A failed check is forgotten, so the next task tries again.
+const ensuredBuckets = new WeakMap<Storage, Map<string, Promise<void>>>();
+function ensureBucketOnce(storage: Storage, bucket: string): Promise<void> {
+  let known = ensuredBuckets.get(storage);
+  if (!known) ensuredBuckets.set(storage, (known = new Map()));
+  let ready = known.get(bucket);
+  if (!ready) {
+    ready = storage.ensureBucket(bucket);
+    known.set(bucket, ready);
+    ready.catch(() => known.delete(bucket));
+  }
+  return ready;
+}
+
 /**
  * `acquisition.requested` handler: captures every receiver of the task with bounded concurrency and
  * stores each as .npy + metadata. One receiver failing never stops the others; the task ends as
@@ -50,7 +66,7 @@ export async function handleAcquisition(
   const { taskId } = payload;
   const log = deps.logger.child({ taskId });
   // The bucket is created on first use; checking it alongside the claim keeps it off the critical path.
-  const bucketReady = deps.storage.ensureBucket(deps.bucket);
+  const bucketReady = ensureBucketOnce(deps.storage, deps.bucket);
   bucketReady.catch(() => undefined); // awaited below; a task that is not ours to run ignores it
   const claim = await claimTask(deps.db, taskId);
   if (!claim.claimed) {
