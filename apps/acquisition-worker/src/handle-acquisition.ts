@@ -42,7 +42,10 @@ export function receiverConcurrency(
 const ensuredBuckets = new WeakMap<Storage, Map<string, Promise<void>>>();
 function ensureBucketOnce(storage: Storage, bucket: string): Promise<void> {
   let known = ensuredBuckets.get(storage);
-  if (!known) ensuredBuckets.set(storage, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    ensuredBuckets.set(storage, known);
+  }
   let ready = known.get(bucket);
   if (!ready) {
     ready = storage.ensureBucket(bucket);
