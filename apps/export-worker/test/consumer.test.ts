@@ -1,3 +1,4 @@
+import { parseCsv } from '@pulse/testing';
 import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Consumer } from '@pulse/bus';
@@ -8,7 +9,6 @@ import {
   expectedRows,
   type JobSpec,
   openWorkerEnv,
-  parseCsv,
   readObject,
   type Seeded,
   seed,

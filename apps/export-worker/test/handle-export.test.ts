@@ -1,3 +1,4 @@
+import { parseCsv } from '@pulse/testing';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@pulse/bus';
@@ -9,7 +10,6 @@ import {
   type JobSpec,
   OCT,
   openWorkerEnv,
-  parseCsv,
   readObject,
   type Seeded,
   seed,

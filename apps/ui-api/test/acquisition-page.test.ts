@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { type RunningWorker, startAcquisitionWorker } from './acquisition-worker';
+import { type RunningWorker, startWorker } from './worker-process';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
 const SHOTS = '/tmp/pulse-shots';
@@ -13,7 +13,7 @@ let alice: LoggedIn;
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   app = await startTestApp({ env: { ACQUISITION_RECEIVERS: 'twente,kiwi-de,hackgreen,nl-utwente' } });
-  worker = await startAcquisitionWorker(app);
+  worker = await startWorker(app, 'acquisition-worker');
   alice = await app.login('alice-acq-page@example.com');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type RunningWorker, startAcquisitionWorker } from './acquisition-worker';
+import { type RunningWorker, startWorker } from './worker-process';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
 let app: TestApp;
@@ -9,7 +9,7 @@ let bob: LoggedIn;
 
 beforeAll(async () => {
   app = await startTestApp({ env: { ACQUISITION_RECEIVERS: 'twente,kiwi-de,hackgreen' } });
-  worker = await startAcquisitionWorker(app);
+  worker = await startWorker(app, 'acquisition-worker');
   alice = await app.login('alice-acq@example.com');
   bob = await app.login('bob-acq@example.com');
 }, 60_000);

@@ -39,30 +39,3 @@ export async function telemetryRows(db: Db, deviceIds: string[], range = RANGE):
   );
   return rows;
 }
-
-/** RFC 4180 reader for the checks (quoted fields may hold commas, doubled quotes, newlines). */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\n') {
-      records.push([...record, field]);
-      record = [];
-      field = '';
-    } else field += c;
-  }
-  return records;
-}

@@ -1,8 +1,9 @@
+import { parseCsv } from '@pulse/testing';
 import { mkdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { FOLLOWED, parseCsv, seedTelemetry, telemetryRows } from './exports-fixtures';
-import { type RunningWorker, startExportWorker } from './exports-worker';
+import { FOLLOWED, seedTelemetry, telemetryRows } from './exports-fixtures';
+import { type RunningWorker, startWorker } from './worker-process';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
 const SHOTS = '/tmp/pulse-shots';
@@ -14,7 +15,7 @@ let alice: LoggedIn;
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   app = await startTestApp();
-  worker = await startExportWorker(app);
+  worker = await startWorker(app, 'export-worker', { EXPORT_PROGRESS_THROTTLE_MS: '100' });
   alice = await app.login('alice-page@example.com');
   await seedTelemetry(app.db, alice.user.id, 3000);
   browser = await chromium.launch({

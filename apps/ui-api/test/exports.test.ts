@@ -1,7 +1,8 @@
+import { parseCsv } from '@pulse/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import { FOLLOWED, NOT_FOLLOWED, parseCsv, RANGE, seedTelemetry, telemetryRows } from './exports-fixtures';
-import { type RunningWorker, startExportWorker } from './exports-worker';
+import { FOLLOWED, NOT_FOLLOWED, RANGE, seedTelemetry, telemetryRows } from './exports-fixtures';
+import { type RunningWorker, startWorker } from './worker-process';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
 let app: TestApp;
@@ -11,7 +12,7 @@ let bob: LoggedIn;
 
 beforeAll(async () => {
   app = await startTestApp();
-  worker = await startExportWorker(app);
+  worker = await startWorker(app, 'export-worker', { EXPORT_PROGRESS_THROTTLE_MS: '100' });
   alice = await app.login('alice-exports@example.com');
   bob = await app.login('bob-exports@example.com');
   await seedTelemetry(app.db, alice.user.id);

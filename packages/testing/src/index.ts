@@ -1,3 +1,4 @@
+export { parseCsv } from './csv';
 export { createTestDatabase, ensureTemplate, type TestDatabase } from './database';
 export { LogCapture } from './log-capture';
 export { NATS_URL, PG_ADMIN_URL, s3TestEnv, uniqueName } from './services';

@@ -3,20 +3,25 @@ import { fileURLToPath } from 'node:url';
 import { s3TestEnv } from '@pulse/testing';
 import type { TestApp } from './harness';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../acquisition-worker/src/main.ts', import.meta.url));
-
 export interface RunningWorker {
+  /** Every line the worker logged (JSON). */
   lines: string[];
   stop(): Promise<void>;
 }
 
 /**
- * The real acquisition-worker as its own process, on the app's database, stream, prefix and raw IQ
- * bucket: the API and the worker meet only through Postgres, NATS and S3, as in production.
+ * A real worker app as its own process, on the app's database, stream, subject prefix and buckets: the
+ * API and the worker meet only through Postgres, NATS and S3, as in production. Resolves once its
+ * consumer is pulling.
  */
-export async function startAcquisitionWorker(app: TestApp): Promise<RunningWorker> {
+export async function startWorker(
+  app: TestApp,
+  name: 'export-worker' | 'acquisition-worker',
+  env: Record<string, string> = {},
+): Promise<RunningWorker> {
   const { config } = app;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+  const main = fileURLToPath(new URL(`../../${name}/src/main.ts`, import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
     env: {
       PATH: process.env.PATH,
       ...s3TestEnv(),
@@ -28,16 +33,19 @@ export async function startAcquisitionWorker(app: TestApp): Promise<RunningWorke
       NATS_STREAM: config.nats.stream,
       NATS_SUBJECT_PREFIX: config.nats.subjectPrefix,
       NATS_MAX_DELIVER: '2',
+      S3_BUCKET_EXPORTS: config.s3.buckets.exports,
       S3_BUCKET_RAW_IQ: config.s3.buckets.rawIq,
       OPS_HTTP_PORT: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  let partial = '';
+  let buffered = '';
   const collect = (chunk: Buffer) => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
     lines.push(...parts.filter(Boolean));
   };
   child.stdout?.on('data', collect);
@@ -46,12 +54,16 @@ export async function startAcquisitionWorker(app: TestApp): Promise<RunningWorke
 
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
-      const started = lines.some((l) => l.includes('"event":"bus_consumer_started"'));
-      if (started || child.exitCode !== null) clearInterval(timer);
-      if (started) resolve();
-      else if (child.exitCode !== null) reject(new Error(`acquisition-worker exited early:\n${lines.join('\n')}`));
+      if (lines.some((l) => l.includes('"event":"bus_consumer_started"'))) {
+        clearInterval(timer);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`${name} exited early:\n${lines.join('\n')}`));
+      }
     }, 50);
   });
+
   return {
     lines,
     async stop() {
