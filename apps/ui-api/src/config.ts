@@ -28,7 +28,6 @@ export const uiApiSettings = z
     LINK_SIGNING_SECRET: z.string().min(16),
     EXPORT_MAX_RANGE_DAYS: int(366, 1, 3660),
     EXPORT_MAX_RUNNING_PER_USER: int(3, 1, 100),
-    EXPORT_RETENTION_DAYS: int(7, 1, 3650),
     UPLOAD_MAX_BYTES: int(100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
     UPLOAD_ALLOWED_TYPES: z
       .string()
@@ -78,7 +77,6 @@ export const uiApiSettings = z
     exports: {
       maxRangeDays: e.EXPORT_MAX_RANGE_DAYS,
       maxRunningPerUser: e.EXPORT_MAX_RUNNING_PER_USER,
-      retentionDays: e.EXPORT_RETENTION_DAYS,
     },
     uploads: { maxBytes: e.UPLOAD_MAX_BYTES, allowedTypes: e.UPLOAD_ALLOWED_TYPES },
     downloadUrlMaxExpirySec: e.DOWNLOAD_URL_MAX_EXPIRY_S,
