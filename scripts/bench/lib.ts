@@ -1,8 +1,8 @@
 // Shared by every benchmark: progress lines, RSS sampling, stats, and writing its section of
 // BENCHMARKS.md (between markers, so re-running a benchmark replaces its own numbers only).
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startRgw } from '@pulse/testing';
 
 const FILE = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
 
@@ -54,13 +54,5 @@ export function writeSection(name: string, markdown: string): void {
 
 /** S3 env for a benchmark: the caller's, or the running RGW's (started if needed), as the jest global setup does. */
 export function rgwEnv(): Record<string, string> {
-  if (process.env.S3_ENDPOINT) return {};
-  const script = fileURLToPath(new URL('../s3/start-rgw.sh', import.meta.url));
-  const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const env: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]!] = m[2]!;
-  }
-  return env;
+  return process.env.S3_ENDPOINT ? {} : startRgw();
 }

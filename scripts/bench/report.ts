@@ -1,10 +1,4 @@
-// Monthly reports at scale: N followers × 3 devices, the full pipeline (scheduler → outbox → NATS →
-// query + render + upload to RGW + email to a local SMTP sink + delivery rows) against rendering the
-// same reports alone (data preloaded, no I/O), in the same run. Target: full < 2 × render-only.
-//   node --import tsx scripts/bench/report.ts [--followers 1000] [--concurrency 4]
-import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connectBus, dynamicPublisher } from '@pulse/bus';
 import { loadConfig } from '@pulse/config';
@@ -21,7 +15,7 @@ import { renderXlsx } from '../../apps/report-worker/src/render/xlsx';
 import { requestScheduledReports } from '@pulse/reports';
 import { createMailer } from '@pulse/mail';
 import { createStorage } from '@pulse/storage';
-import { mb, progress, rssSampler, writeSection } from './lib';
+import { mb, progress, rgwEnv, rssSampler, writeSection } from './lib';
 
 const { values } = parseArgs({
   options: { followers: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' } },
@@ -31,19 +25,6 @@ const CONCURRENCY = Number(values.concurrency);
 const DEVICES_PER_FOLLOWER = 3;
 const PERIOD = '2026-10';
 const log = (msg: string) => progress('report', msg);
-
-/** S3 env from the running RGW (started if needed), as the jest global setup does. */
-function s3Env(): Record<string, string> {
-  if (process.env.S3_ENDPOINT) return {};
-  const script = fileURLToPath(new URL('../s3/start-rgw.sh', import.meta.url));
-  const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const env: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]!] = m[2]!;
-  }
-  return env;
-}
 
 /** An SMTP server that only counts: parsing every message here would bill the sink's CPU to the pipeline. */
 async function startSmtpSink() {
@@ -77,7 +58,7 @@ async function main(): Promise<void> {
   const smtp = await startSmtpSink();
   const config = loadConfig(reportWorkerConfigShape, {
     ...process.env,
-    ...s3Env(),
+    ...rgwEnv(),
     STORAGE_BACKEND: 's3',
     DATABASE_URL: database.url,
     DATABASE_POOL_MAX: '10',

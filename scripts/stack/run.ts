@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRgw } from '@pulse/testing';
 import pg from 'pg';
 import { PORTS, parseDotEnv, stackEnv } from './env';
 
@@ -99,14 +100,7 @@ function startS3(env: Record<string, string>): string {
   if (env.STORAGE_BACKEND === 'local') return 'local filesystem backend (STORAGE_BACKEND=local)';
   if (process.env.S3_ENDPOINT) return `external S3 at ${process.env.S3_ENDPOINT}`;
   try {
-    const out = execFileSync('bash', [path.join(ROOT, 'scripts/s3/start-rgw.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    for (const line of out.split('\n')) {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-      if (m) env[m[1]!] = m[2]!;
-    }
+    Object.assign(env, startRgw());
     return `Ceph RGW (real S3) at ${env.S3_ENDPOINT}`;
   } catch {
     env.STORAGE_BACKEND = 'local';

@@ -1,0 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const START_RGW = fileURLToPath(new URL('../../../scripts/s3/start-rgw.sh', import.meta.url));
+
+/**
+ * Starts the project's Ceph RGW (idempotent: ~50 ms when it already runs) and returns the S3 env it
+ * prints (`S3_ENDPOINT`, keys, region, path style). Throws if it cannot be started here.
+ */
+export function startRgw(): Record<string, string> {
+  const out = execFileSync('bash', [START_RGW], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const env: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
