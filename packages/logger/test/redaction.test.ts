@@ -37,6 +37,28 @@ describe('logger redaction', () => {
     expect(cap.lines).toHaveLength(7);
   });
 
+  it("redacts secret keys at any depth and in any case, in fields and in a child's bindings", () => {
+    const cap = new LogCapture();
+    const log = createLogger({ name: 'test', destination: cap }).child({ apiKey: 'bound-secret-1', requestId: 'r1' });
+    log.info({ a: { b: { c: { d: { Password: 'deep-secret-2' } } } }, list: [{ TOKEN: 'list-secret-3' }] }, 'deep');
+    const out = cap.text;
+    for (const secret of ['bound-secret-1', 'deep-secret-2', 'list-secret-3']) expect(out).not.toContain(secret);
+    const [line] = cap.lines.map((l) => JSON.parse(l));
+    expect(line).toMatchObject({ requestId: 'r1', apiKey: '[redacted]', list: [{ TOKEN: '[redacted]' }] });
+    expect(line.a.b.c.d.Password).toBe('[redacted]');
+  });
+
+  it("leaves what it logs untouched: the caller's objects are never modified", () => {
+    const cap = new LogCapture();
+    const log = createLogger({ name: 'test', destination: cap });
+    const fields = { event: 'x', nested: { token: 'abc-secret', url: presigned }, plain: { n: 1 } };
+    log.info(fields, 'copy on write');
+    expect(fields.nested.token).toBe('abc-secret');
+    expect(fields.nested.url).toBe(presigned);
+    expect(cap.text).not.toContain('abc-secret');
+    expect(JSON.parse(cap.lines[0]!).plain).toEqual({ n: 1 });
+  });
+
   it('keeps ordinary fields and levels', () => {
     const cap = new LogCapture();
     const log = createLogger({ name: 'svc', destination: cap, level: 'debug' });
