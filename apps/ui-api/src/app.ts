@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { Histogram } from '@pulse/runtime';
 import { LOCAL_STORAGE_ROUTE } from '@pulse/storage';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { AppDeps, AppInput } from './deps';
 import './http/context';
 import { errorHandler } from './http/error-handler';
 import { errors } from './http/errors';
 import { csrfGuard, loadSession } from './http/session';
 import { SessionCache } from './http/session-cache';
+import { securityHeaders } from './http/security-headers';
 import { routeModules } from './routes/index';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
@@ -43,7 +43,7 @@ export function createApp(input: AppInput): Express {
     next();
   });
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         directives: {
           'img-src': ["'self'", 'data:'],

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { type Bus, connectBus, type Subject } from '@pulse/bus';
 import { loadConfig } from '@pulse/config';
 import { type ArtifactKind, createDb, type Db, type FileStatus, startOutboxRelay, type UserRole } from '@pulse/db';
-import { createLogger, type Logger } from '@pulse/logger';
+import { createLogger, type LogDestination, type Logger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
 import { createMetricsRegistry, storageMetrics } from '@pulse/runtime';
 import { createStorage, type Storage } from '@pulse/storage';
@@ -39,6 +39,8 @@ export interface StartTestAppOptions {
   storage?: (config: UiApiConfig, logger: Logger) => Storage;
   /** Run the outbox relay (default true), so jobs written by the API reach NATS. */
   outboxRelay?: boolean;
+  /** Log lines go to this stream instead of `logs` (benchmarks: a file, written the way production writes stdout). */
+  logDestination?: LogDestination;
 }
 
 export interface TestUser {
@@ -106,7 +108,7 @@ export interface TestApp {
   storage: Storage;
   bus: Bus;
   smtp: SmtpCapture;
-  /** Every log line the app wrote (JSON), for event assertions and secret scans. */
+  /** Every log line the app wrote (JSON), for event assertions and secret scans; empty with `logDestination`. */
   logs: LogCapture;
   clock: TestClock;
   /** fetch against the app; redirects are NOT followed (`redirect: 'manual'`), so 302s are visible. */
@@ -159,7 +161,11 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const config: UiApiConfig = loadConfig(uiApiConfigShape, env);
 
   const logs = new LogCapture();
-  const logger = createLogger({ name: 'ui-api', level: config.log.level, destination: logs });
+  const logger = createLogger({
+    name: 'ui-api',
+    level: config.log.level,
+    destination: options.logDestination ?? logs,
+  });
   const metrics = createMetricsRegistry('ui-api');
   const db = createDb(config.db);
   const bus = await connectBus({ config: config.nats, logger, name: 'ui-api-test' });

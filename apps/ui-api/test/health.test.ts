@@ -98,4 +98,28 @@ describe('health', () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: { code: 'storage_unavailable' } });
   });
+
+  it('sends the security headers on pages, API answers and redirects alike', async () => {
+    const { token, user } = await app.login('headers@example.com');
+    const file = await app.seed.file({ ownerId: user.id, filename: 'h.txt', contentType: 'text/plain' });
+    const storageOrigin = new URL(app.config.s3.publicEndpoint).origin;
+    for (const res of [
+      await app.request('/'),
+      await app.request('/api/v1/me', { token }),
+      await app.request(`/api/v1/files/${file.id}/download`, { token }),
+      await app.request('/api/v1/nope'),
+    ]) {
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      // Browser uploads go straight to storage: its origin, and only it, is allowed besides our own.
+      expect(csp).toContain(`connect-src 'self' ${storageOrigin}`);
+      expect(csp).not.toContain('upgrade-insecure-requests');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      // Outside production (plain http locally) no HSTS, and Express never announces itself.
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
 });

@@ -1,2 +1,2 @@
-export { createLogger, type Logger, type LoggerSettings } from './logger';
+export { createLogger, fileDestination, type LogDestination, type Logger, type LoggerSettings } from './logger';
 export { REDACTED, scrubDeep, scrubString } from './scrub';

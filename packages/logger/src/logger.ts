@@ -2,13 +2,18 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 import { scrubDeep, scrubString } from './scrub';
 
 export type { Logger } from 'pino';
+export type LogDestination = pino.DestinationStream;
+
+/** Lines appended to a file, written like production stdout (asynchronously, several lines a write). */
+export const fileDestination = (path: string): LogDestination & { flushSync(): void } =>
+  pino.destination({ dest: path, sync: false, mkdir: true });
 
 export interface LoggerSettings {
   name: string;
   level?: string;
   pretty?: boolean;
   /** Where lines go; tests pass a stream to capture them. Defaults to stdout. */
-  destination?: pino.DestinationStream;
+  destination?: LogDestination;
   base?: Record<string, unknown>;
 }
 
