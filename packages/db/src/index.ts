@@ -1,4 +1,5 @@
 export { type AdvisoryLockResult, withAdvisoryLock } from './advisory-lock';
+export { CHANGE_CHANNEL, type Change, type ChangeFeed, type ChangeFeedOptions, startChangeFeed } from './change-feed';
 export { type CreateDbOptions, createDb, type Db } from './client';
 export { isDatabaseUnavailable, isUniqueViolation } from './errors';
 export * from './generated/prisma/client';
@@ -11,4 +12,5 @@ export {
   type RelayPass,
   startOutboxRelay,
 } from './outbox';
+export { type Loaded, RowCache, type RowCacheOptions } from './row-cache';
 export { DEMO_USERS, type SeedOptions, type SeedSummary, seedDemo } from './seed';
