@@ -8,15 +8,20 @@ import type { AppDeps, AppInput } from './deps';
 import './http/context';
 import { errorHandler } from './http/error-handler';
 import { errors } from './http/errors';
+import { createFileCache } from './files/file-queries';
 import { csrfGuard, loadSession } from './http/session';
-import { SessionCache } from './http/session-cache';
+import { createSessionCache } from './http/session-cache';
 import { securityHeaders } from './http/security-headers';
 import { routeModules } from './routes/index';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
 export function createApp(input: AppInput): Express {
-  const deps: AppDeps = { ...input, sessions: new SessionCache() };
+  const deps: AppDeps = {
+    ...input,
+    sessions: createSessionCache(input.changes),
+    files: createFileCache(input.changes),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);

@@ -1,10 +1,11 @@
 import type { Bus } from '@pulse/bus';
-import type { Db } from '@pulse/db';
+import type { ChangeFeed, Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import type { Registry } from '@pulse/runtime';
 import type { Storage } from '@pulse/storage';
 import type { UiApiConfig } from './config';
+import type { FileCache } from './files/file-queries';
 import type { SessionCache } from './http/session-cache';
 
 /** Everything a route needs, passed in (tests build it with real services and their own config). */
@@ -20,9 +21,13 @@ export interface AppDeps {
   now: () => Date;
   /** Asks the outbox relay to publish now instead of at its next tick (lower latency after a write). */
   kickOutbox: () => void;
+  /** Committed changes to sessions, users and files, heard from Postgres; keeps the caches below true. */
+  changes: ChangeFeed;
   /** Recently verified sessions (made by createApp; logout forgets its own at once). */
   sessions: SessionCache;
+  /** Recently downloaded files (made by createApp). */
+  files: FileCache;
 }
 
 /** What main.ts and tests hand to createApp; the app adds what lives and dies with it. */
-export type AppInput = Omit<AppDeps, 'sessions'>;
+export type AppInput = Omit<AppDeps, 'sessions' | 'files'>;

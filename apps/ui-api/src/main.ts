@@ -1,6 +1,6 @@
 import { dynamicPublisher } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
-import { startOutboxRelay } from '@pulse/db';
+import { startChangeFeed, startOutboxRelay } from '@pulse/db';
 import { connectInfra } from '@pulse/infra';
 import { createLogger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
@@ -26,6 +26,12 @@ runService({
       intervalMs: config.app.outboxIntervalMs,
     });
 
+    const changes = startChangeFeed({
+      connectionString: config.db.url,
+      logger,
+      applicationName: 'ui-api-changes',
+    });
+
     const app = createApp({
       config,
       logger,
@@ -36,6 +42,7 @@ runService({
       metrics,
       now: () => new Date(),
       kickOutbox: () => void relay.flush(),
+      changes,
     });
     const server = app.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -49,6 +56,7 @@ runService({
         server.closeIdleConnections();
         await closed;
         await relay.stop();
+        await changes.close();
         mailer.close();
         await infra.close();
       },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@pulse/testing';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
 let app: TestApp;
@@ -145,6 +146,39 @@ describe('upload → list → download', () => {
     expect(res.status).toBe(410);
     expect(await res.json()).toMatchObject({ error: { code: 'file_deleted' } });
     expect((await app.request(`/api/v1/files/${fileId}`, { method: 'DELETE', token: alice.token })).status).toBe(204);
+  });
+});
+
+describe('downloads served from the file cache', () => {
+  it('answer 410 as soon as the row changes elsewhere, 410 when the expiry passes, 404 for others', async () => {
+    const file = await app.seed.file({
+      ownerId: alice.user.id,
+      filename: 'cached.txt',
+      contentType: 'text/plain',
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
+    const download = (who: LoggedIn) => app.request(`/api/v1/files/${file.id}/download`, { token: who.token });
+    expect((await download(alice)).status).toBe(302);
+    expect((await download(alice)).status).toBe(302);
+    // Cached for alice, still nobody else's.
+    expect((await download(bob)).status).toBe(404);
+
+    // Time alone ends it: the expiry is checked on every request, cached row or not.
+    app.clock.advance(2 * 3600_000);
+    try {
+      expect((await download(alice)).status).toBe(410);
+    } finally {
+      app.clock.reset();
+    }
+    expect((await download(alice)).status).toBe(302);
+
+    // cleanup-worker (another process) finds the object gone: Postgres tells this one.
+    await app.db.pool.query(`UPDATE artifact_files SET status = 'missing' WHERE id = $1`, [file.id]);
+    await eventually(async () => {
+      const res = await download(alice);
+      expect(res.status).toBe(410);
+      expect(await res.json()).toMatchObject({ error: { code: 'file_missing' } });
+    });
   });
 });
 

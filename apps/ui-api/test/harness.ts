@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Bus, connectBus, type Subject } from '@pulse/bus';
 import { loadConfig } from '@pulse/config';
-import { type ArtifactKind, createDb, type Db, type FileStatus, startOutboxRelay, type UserRole } from '@pulse/db';
+import { type ArtifactKind, createDb, type Db, type FileStatus, startChangeFeed, startOutboxRelay, type UserRole } from '@pulse/db';
 import { createLogger, type LogDestination, type Logger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
 import { createMetricsRegistry, storageMetrics } from '@pulse/runtime';
@@ -193,6 +193,12 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       offsetMs = 0;
     },
   };
+  const changes = startChangeFeed({ connectionString: config.db.url, logger, applicationName: `${database.name}_feed` });
+  // Tests start with the caches in their normal state: the feed listening.
+  for (let waited = 0; !changes.live; waited += 10) {
+    if (waited > 10_000) throw new Error('change feed did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const deps: AppInput = {
     config,
     logger,
@@ -203,6 +209,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     metrics,
     now: () => new Date(Date.now() + offsetMs),
     kickOutbox: () => void relay?.flush(),
+    changes,
   };
   // HTTP_PORT=0 (the default here) picks a free port; a fixed one lets signed local-storage URLs point back here.
   const server: Server = createApp(deps).listen(config.http.port, '127.0.0.1');
@@ -312,6 +319,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await relay?.stop();
+      await changes.close();
       await bus.close();
       mailer.close();
       realStorage.close();

@@ -28,7 +28,7 @@ export class RowCache<V> {
     private readonly feed: ChangeFeed,
     private readonly options: RowCacheOptions,
   ) {
-    feed.subscribe((change) => (change ? this.evictRow(`${change.table}:${change.id}`) : this.clear()));
+    feed.subscribe((change) => (change ? this.forgetRow(`${change.table}:${change.id}`) : this.clear()));
   }
 
   /**
@@ -74,7 +74,8 @@ export class RowCache<V> {
     }
   }
 
-  private evictRow(row: string): void {
+  /** Forgets everything read from `row` (`table:id`): a process that just changed it need not wait for the feed. */
+  forgetRow(row: string): void {
     for (const key of this.byRow.get(row) ?? []) this.evict(key);
   }
 

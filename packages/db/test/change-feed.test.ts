@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@pulse/logger';
-import { LogCapture } from '@pulse/testing';
+import { eventually, LogCapture } from '@pulse/testing';
 import { type Change, type ChangeFeed, RowCache, startChangeFeed } from '../src';
 import { type OpenTestDb, openTestDb } from './helpers';
 
@@ -11,14 +11,8 @@ let feed: ChangeFeed;
 const heard: Array<Change | null> = [];
 const logs = new LogCapture();
 
-/** Polls until `check` holds (notifications arrive asynchronously, after the writer's commit). */
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Notifications arrive asynchronously, after the writer's commit. */
+const until = (check: () => boolean) => eventually(check);
 
 async function seedFile() {
   const user = await t.db.prisma.user.create({ data: { email: `${crypto.randomUUID()}@feed.test`, name: 'Feed' } });
@@ -48,7 +42,7 @@ beforeAll(async () => {
     heartbeatMs: 500,
   });
   feed.subscribe((change) => heard.push(change));
-  await until(() => feed.live, 'the feed to go live');
+  await until(() => feed.live);
 });
 afterAll(async () => {
   await feed?.close();
@@ -61,7 +55,7 @@ describe('change feed', () => {
     heard.length = 0;
     await t.db.pool.query(`UPDATE artifact_files SET status = 'deleted' WHERE id = $1`, [file.id]);
     await t.db.pool.query('UPDATE users SET name = $2 WHERE id = $1', [user.id, 'Renamed']);
-    await until(() => heard.length >= 2, 'two changes');
+    await until(() => heard.length >= 2);
     expect(heard).toEqual([
       { table: 'artifact_files', id: file.id },
       { table: 'users', id: user.id },
@@ -72,7 +66,7 @@ describe('change feed', () => {
       data: { userId: user.id, tokenHash: crypto.randomUUID(), expiresAt: new Date(Date.now() + 60_000) },
     });
     await t.db.prisma.authSession.delete({ where: { id: session.id } });
-    await until(() => heard.length >= 1, 'the session delete');
+    await until(() => heard.length >= 1);
     // The insert before it said nothing.
     expect(heard).toEqual([{ table: 'auth_sessions', id: session.id }]);
   });
@@ -91,7 +85,7 @@ describe('change feed', () => {
     }
     // A change after it, to know the feed has caught up.
     await t.db.pool.query('UPDATE users SET name = name WHERE id = $1', [marker.id]);
-    await until(() => heard.length >= 1, 'the marker');
+    await until(() => heard.length >= 1);
     expect(heard).toEqual([{ table: 'users', id: marker.id }]);
   });
 });
@@ -115,7 +109,7 @@ describe('RowCache over the feed', () => {
 
     // Another process deletes it: the entry goes as soon as the feed hears the commit.
     await t.db.pool.query(`UPDATE artifact_files SET status = 'deleted' WHERE id = $1`, [file.id]);
-    await until(() => cache.size === 0, 'the eviction');
+    await until(() => cache.size === 0);
     expect(await cache.read(file.id, Date.now(), loader(file.id, c))).toBe('deleted');
     expect(c.loads).toBe(2);
   });
@@ -130,7 +124,7 @@ describe('RowCache over the feed', () => {
       // without the epoch check this stale 'ready' would be cached with nothing left to evict it.
       const before = feed.epoch;
       await t.db.pool.query(`UPDATE artifact_files SET status = 'deleted' WHERE id = $1`, [file.id]);
-      await until(() => feed.epoch > before, 'the notification');
+      await until(() => feed.epoch > before);
       return loaded;
     });
     expect(stale).toBe('ready');
@@ -178,7 +172,7 @@ describe('RowCache over the feed', () => {
     try {
       const told: Array<Change | null> = [];
       slow.subscribe((change) => told.push(change));
-      await until(() => slow.live, 'the feed to go live');
+      await until(() => slow.live);
       const cache = new RowCache<string>(slow, { ttlMs: 60_000, maxEntries: 100 });
       const { file } = await seedFile();
       const c = { loads: 0 };
@@ -189,7 +183,7 @@ describe('RowCache over the feed', () => {
       await t.db.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
         `${FEED_APP}_slow`,
       ]);
-      await until(() => !slow.live, 'the feed to notice');
+      await until(() => !slow.live);
       // Changes may have been missed: everything cached is gone, and reads go to the database.
       expect(told).toEqual([null]);
       expect(cache.size).toBe(0);
@@ -199,7 +193,7 @@ describe('RowCache over the feed', () => {
       expect(c.loads).toBe(3);
       expect(slow.live).toBe(false);
 
-      await until(() => slow.live, 'the feed to come back');
+      await until(() => slow.live);
       expect(logs.events('change_feed_lost').length).toBeGreaterThan(0);
       await cache.read(file.id, Date.now(), loader(file.id, c));
       expect(await cache.read(file.id, Date.now(), loader(file.id, c))).toBe('missing');

@@ -1,4 +1,5 @@
 export { parseCsv } from './csv';
+export { eventually } from './eventually';
 export { createTestDatabase, ensureTemplate, type TestDatabase } from './database';
 export { LogCapture } from './log-capture';
 export { startRgw } from './rgw';

@@ -82,11 +82,15 @@ export function exportFile(job: OwnedExport, now: Date): ArtifactFile {
  * served again; an object whose delete fails is an orphan that cleanup-worker's reconciliation removes.
  * A job still running finds its row gone when it finishes and deletes what it wrote.
  */
-export async function deleteExport(deps: Pick<AppDeps, 'db' | 'storage' | 'logger'>, job: OwnedExport): Promise<void> {
+export async function deleteExport(
+  deps: Pick<AppDeps, 'db' | 'storage' | 'logger' | 'files'>,
+  job: OwnedExport,
+): Promise<void> {
   await deps.db.prisma.$transaction(async (tx) => {
     await tx.exportJob.deleteMany({ where: { id: job.id, userId: job.userId } });
     if (job.file) await tx.artifact.deleteMany({ where: { id: job.file.artifactId, ownerId: job.userId } });
   });
+  if (job.file) deps.files.forgetRow(`artifact_files:${job.file.id}`);
   const outcome = job.file ? await deps.storage.deleteQuietly(job.file.bucket, job.file.objectKey) : 'DELETED';
   deps.logger.info({ event: 'export_deleted', exportId: job.id, fileId: job.file?.id, outcome }, 'export deleted');
 }

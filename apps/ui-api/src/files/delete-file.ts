@@ -6,7 +6,7 @@ import { findOwnedFile } from './file-queries';
  * delete fails, the row says `deleted` and cleanup-worker's reconciliation removes the object later.
  */
 export async function deleteFile(
-  deps: Pick<AppDeps, 'db' | 'storage' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'db' | 'storage' | 'logger' | 'now' | 'files'>,
   options: { fileId: string; ownerId: string },
 ): Promise<void> {
   const file = await findOwnedFile(deps.db, options);
@@ -15,6 +15,8 @@ export async function deleteFile(
     where: { id: file.id },
     data: { status: 'deleted', deletedAt: deps.now() },
   });
+  // Other replicas hear the change from Postgres; this one stops serving it before answering.
+  deps.files.forgetRow(`artifact_files:${file.id}`);
   const outcome = await deps.storage.deleteQuietly(file.bucket, file.objectKey);
   deps.logger.info({ event: 'file_deleted', fileId: file.id, outcome }, 'file deleted');
 }

@@ -1,4 +1,4 @@
-import type { ArtifactFile, ArtifactKind, Db } from '@pulse/db';
+import { type ArtifactFile, type ArtifactKind, type ChangeFeed, type Db, RowCache } from '@pulse/db';
 import { errors } from '../http/errors';
 import { encodeCursor, type ListPosition } from './cursor';
 
@@ -26,11 +26,10 @@ interface FileRow {
 const FIND_OWNED = `SELECT f.*, a.kind FROM artifact_files f JOIN artifacts a ON a.id = f.artifact_id
   WHERE f.id = $1 AND f.owner_id = $2`;
 
-/** Ownership lives in the WHERE clause: someone else's file and no file are the same 404. */
-export async function findOwnedFile(db: Db, options: { fileId: string; ownerId: string }): Promise<OwnedFile> {
+async function queryOwnedFile(db: Db, options: { fileId: string; ownerId: string }): Promise<OwnedFile | undefined> {
   const { rows } = await db.pool.query<FileRow>(FIND_OWNED, [options.fileId, options.ownerId]);
   const row = rows[0];
-  if (!row) throw errors.notFound('file');
+  if (!row) return undefined;
   return {
     id: row.id,
     artifactId: row.artifact_id,
@@ -48,6 +47,37 @@ export async function findOwnedFile(db: Db, options: { fileId: string; ownerId: 
     updatedAt: row.updated_at,
     artifact: { kind: row.kind },
   };
+}
+
+/** Ownership lives in the WHERE clause: someone else's file and no file are the same 404. */
+export async function findOwnedFile(db: Db, options: { fileId: string; ownerId: string }): Promise<OwnedFile> {
+  const file = await queryOwnedFile(db, options);
+  if (!file) throw errors.notFound('file');
+  return file;
+}
+
+/**
+ * Files recently read for a download, by file and owner. Downloads are the hot path (bench:redirect):
+ * a repeated download of the same file skips the database. The entry goes when the change feed hears
+ * any update or delete of the row (deleted, expired, missing), so a 410 is never late by more than the
+ * feed's delivery; expiry by time is checked on every request against `expiresAt`.
+ */
+export const createFileCache = (changes: ChangeFeed) =>
+  new RowCache<OwnedFile>(changes, { ttlMs: 60_000, maxEntries: 10_000 });
+
+export type FileCache = ReturnType<typeof createFileCache>;
+
+/** `findOwnedFile` through the file cache: for handing files out, not for changing them. */
+export async function findFileForDownload(
+  deps: { db: Db; files: FileCache; now: () => Date },
+  options: { fileId: string; ownerId: string },
+): Promise<OwnedFile> {
+  const file = await deps.files.read(`${options.fileId}:${options.ownerId}`, deps.now().getTime(), async () => {
+    const found = await queryOwnedFile(deps.db, options);
+    return found && { value: found, rows: [`artifact_files:${found.id}`] };
+  });
+  if (!file) throw errors.notFound('file');
+  return file;
 }
 
 export interface ListFilesOptions {

@@ -1,43 +1,19 @@
+import { type ChangeFeed, RowCache } from '@pulse/db';
 import type { AuthUser } from './context';
 
-type CachedUser = Omit<AuthUser, 'via'>;
-interface Entry {
-  user: CachedUser;
-  /** The session's own expiry and the end of this entry's freshness, whichever comes first. */
-  validUntil: number;
-}
-
-/** How long a verified session is trusted without asking Postgres again. */
-export const SESSION_CACHE_TTL_MS = 5_000;
-const MAX_ENTRIES = 10_000;
+export type CachedUser = Omit<AuthUser, 'via'>;
 
 /**
- * Recently verified sessions by token hash. Every authenticated request (downloads above all) would
- * otherwise cost a database round trip before its real work. A logout through this process forgets
- * the session at once; a revocation made elsewhere (another replica) takes effect within the TTL,
- * and expiry is always checked against the session's own `expires_at`.
+ * Verified sessions by token hash. Every authenticated request (downloads above all) would otherwise
+ * cost a database round trip before its real work. An entry depends on its session row and its user
+ * row: a logout, a revocation or a role change committed anywhere evicts it as soon as the change
+ * feed hears it (this process's own logout evicts at once), and while the feed is down nothing is
+ * cached. Expiry is always checked against the session's own `expires_at`.
  */
-export class SessionCache {
-  private readonly byHash = new Map<string, Entry>();
+export const createSessionCache = (changes: ChangeFeed) =>
+  new RowCache<CachedUser>(changes, { ttlMs: 60_000, maxEntries: 10_000 });
 
-  get(tokenHash: string, now: Date): CachedUser | undefined {
-    const entry = this.byHash.get(tokenHash);
-    if (!entry) return undefined;
-    if (entry.validUntil <= now.getTime()) {
-      this.byHash.delete(tokenHash);
-      return undefined;
-    }
-    return entry.user;
-  }
+export type SessionCache = ReturnType<typeof createSessionCache>;
 
-  set(tokenHash: string, user: CachedUser, sessionExpiresAt: Date, now: Date): void {
-    // Map keeps insertion order: dropping the oldest entry bounds memory under a flood of sessions.
-    if (this.byHash.size >= MAX_ENTRIES) this.byHash.delete(this.byHash.keys().next().value as string);
-    const validUntil = Math.min(sessionExpiresAt.getTime(), now.getTime() + SESSION_CACHE_TTL_MS);
-    this.byHash.set(tokenHash, { user, validUntil });
-  }
-
-  forget(sessionId: string): void {
-    for (const [hash, entry] of this.byHash) if (entry.user.sessionId === sessionId) this.byHash.delete(hash);
-  }
-}
+/** The rows a cached session is read from. */
+export const sessionRows = (user: CachedUser) => [`auth_sessions:${user.sessionId}`, `users:${user.id}`];

@@ -3,7 +3,7 @@ import type { Db } from '@pulse/db';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthUser } from './context';
 import { errors } from './errors';
-import type { SessionCache } from './session-cache';
+import { type SessionCache, sessionRows } from './session-cache';
 
 export const SESSION_COOKIE = 'pulse_session';
 
@@ -35,8 +35,7 @@ export function loadSession(deps: { db: Db; now?: () => Date; sessions: SessionC
       if (found && found.token.length <= 200) {
         const now = deps.now?.() ?? new Date();
         const tokenHash = hashToken(found.token);
-        let user = deps.sessions.get(tokenHash, now);
-        if (!user) {
+        const user = await deps.sessions.read(tokenHash, now.getTime(), async () => {
           const { rows } = await deps.db.pool.query<{
             session_id: string;
             expires_at: Date;
@@ -51,11 +50,10 @@ export function loadSession(deps: { db: Db; now?: () => Date; sessions: SessionC
             [tokenHash, now],
           );
           const row = rows[0];
-          if (row) {
-            user = { id: row.id, email: row.email, name: row.name, role: row.role, sessionId: row.session_id };
-            deps.sessions.set(tokenHash, user, row.expires_at, now);
-          }
-        }
+          if (!row) return undefined;
+          const value = { id: row.id, email: row.email, name: row.name, role: row.role, sessionId: row.session_id };
+          return { value, rows: sessionRows(value), validUntil: row.expires_at.getTime() };
+        });
         if (user) req.user = { ...user, via: found.via };
       }
       next();

@@ -85,7 +85,7 @@ export function authRoutes(deps: AppDeps): Router {
       // Idempotent: signing out without a (valid) session still clears the cookie.
       if (req.user) {
         await revokeSession(deps.db, { sessionId: req.user.sessionId, now: deps.now() });
-        deps.sessions.forget(req.user.sessionId);
+        deps.sessions.forgetRow(`auth_sessions:${req.user.sessionId}`);
         deps.logger.info({ event: 'logout', userId: req.user.id, sessionId: req.user.sessionId }, 'signed out');
       }
       clearSessionCookie(res, deps.config);

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps';
 import { decodeCursor } from '../files/cursor';
 import { deleteFile } from '../files/delete-file';
 import { presignFile, redirectToFile } from '../files/download';
-import { fileItem, findOwnedFile, listReadyFiles } from '../files/file-queries';
+import { fileItem, findFileForDownload, listReadyFiles } from '../files/file-queries';
 import { completeUpload, createUpload } from '../files/uploads';
 import { route } from '../http/route';
 import { requireUser } from '../http/session';
@@ -79,7 +79,7 @@ export function filesRoutes(deps: AppDeps): Router {
     },
     async (req, res, { params }) => {
       const user = requireUser(req);
-      await redirectToFile(deps, res, await findOwnedFile(deps.db, { fileId: params.id, ownerId: user.id }));
+      await redirectToFile(deps, res, await findFileForDownload(deps, { fileId: params.id, ownerId: user.id }));
     },
   );
 
@@ -95,7 +95,7 @@ export function filesRoutes(deps: AppDeps): Router {
     },
     async (req, res, { params, query }) => {
       const user = requireUser(req);
-      const file = await findOwnedFile(deps.db, { fileId: params.id, ownerId: user.id });
+      const file = await findFileForDownload(deps, { fileId: params.id, ownerId: user.id });
       const presigned = await presignFile(deps, file, { expiresIn: query.expiry_sec });
       res.setHeader('Cache-Control', 'no-store');
       res.json({
