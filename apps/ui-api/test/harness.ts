@@ -14,7 +14,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Bus, connectBus, type Subject } from '@pulse/bus';
 import { loadConfig } from '@pulse/config';
-import { type ArtifactKind, createDb, type Db, type FileStatus, startChangeFeed, startOutboxRelay, type UserRole } from '@pulse/db';
+import {
+  type ArtifactKind,
+  createDb,
+  type Db,
+  type FileStatus,
+  startChangeFeed,
+  startOutboxRelay,
+  type UserRole,
+} from '@pulse/db';
 import { createLogger, type LogDestination, type Logger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
 import { createMetricsRegistry, storageMetrics } from '@pulse/runtime';
@@ -193,7 +201,11 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       offsetMs = 0;
     },
   };
-  const changes = startChangeFeed({ connectionString: config.db.url, logger, applicationName: `${database.name}_feed` });
+  const changes = startChangeFeed({
+    connectionString: config.db.url,
+    logger,
+    applicationName: `${database.name}_feed`,
+  });
   // Tests start with the caches in their normal state: the feed listening.
   for (let waited = 0; !changes.live; waited += 10) {
     if (waited > 10_000) throw new Error('change feed did not start');
