@@ -6,7 +6,6 @@ import {
   CreateMultipartUploadCommand,
   GetBucketLifecycleConfigurationCommand,
   PutBucketLifecycleConfigurationCommand,
-  PutObjectCommand,
   S3Client,
   S3ServiceException,
   UploadPartCommand,
@@ -34,41 +33,6 @@ const serverError = (name: string, status: number, fault: 'client' | 'server' = 
 
 const MB = 1024 * 1024;
 const env = { S3_ENDPOINT: 'http://127.0.0.1:7480', S3_RETRY_ATTEMPTS: '4', S3_RETRY_BASE_MS: '1' };
-
-describe('retries', () => {
-  it('retries a Buffer put after 503s, with backoff, then succeeds', async () => {
-    const { storage, logs } = makeStorage(env);
-    s3.on(PutObjectCommand)
-      .rejectsOnce(serverError('ServiceUnavailable', 503))
-      .rejectsOnce(serverError('SlowDown', 503))
-      .resolves({ ETag: '"abc"' });
-    const put = await storage.put('bucket-a', 'exports/e.csv', Buffer.from('a,b\n'), { contentType: 'text/csv' });
-    expect(put).toMatchObject({ etag: '"abc"', size: 4 });
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(3);
-    const retries = logs.events('s3_retry');
-    expect(retries.map((r) => r.attempt)).toEqual([1, 2]);
-    expect(retries.every((r) => typeof r.delayMs === 'number')).toBe(true);
-  });
-
-  it('does not retry what a retry can not fix, and gives up after the configured attempts', async () => {
-    const { storage } = makeStorage(env);
-    s3.on(PutObjectCommand).rejects(serverError('AccessDenied', 403, 'client'));
-    const denied = await storage
-      .put('bucket-a', 'k.csv', Buffer.from('x'), { contentType: 'text/csv' })
-      .catch((e: unknown) => e);
-    expect(isStorageError(denied, 'AccessDenied')).toBe(true);
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
-
-    s3.reset();
-    s3.on(PutObjectCommand).rejects(serverError('InternalError', 500));
-    const down = await storage
-      .put('bucket-a', 'k.csv', Buffer.from('x'), { contentType: 'text/csv' })
-      .catch((e: unknown) => e);
-    expect(isStorageError(down, 'Unavailable')).toBe(true);
-    expect((down as { retryable: boolean }).retryable).toBe(true);
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(4);
-  });
-});
 
 describe('multipart failure', () => {
   it('aborts the multipart upload when a part fails, and never completes it', async () => {

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { S3Config } from '@pulse/config';
 
@@ -11,8 +13,13 @@ export interface S3Clients {
   upload: S3Client;
   /** Signs URLs for browsers: the public endpoint, never the internal host. */
   presign: S3Client;
+  /** Keep-alive connections for the lean buffer PUT (./sigv4-put), which bypasses the SDK. */
+  agents: { http: http.Agent; https: https.Agent };
   destroy(): void;
 }
+
+/** Socket inactivity limit for every request, SDK or lean. */
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 type ChecksumMode = 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
 
@@ -27,7 +34,7 @@ function base(config: S3Config, endpoint: string, checksum: ChecksumMode): S3Cli
     responseChecksumValidation: checksum,
     // throwOnRequestTimeout: without it the SDK only logs a warning and a stalled request (seen when a
     // streaming upload's source died mid-part) hangs the caller forever.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000, throwOnRequestTimeout: true },
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
 }
 
@@ -38,14 +45,22 @@ export function createS3Clients(config: S3Config): S3Clients {
   // Always WHEN_REQUIRED here, whatever the config: with WHEN_SUPPORTED a presigned PUT would carry
   // the checksum of an empty body, and every real upload through that URL would then be rejected.
   const presign = new S3Client({ ...base(config, config.publicEndpoint, 'WHEN_REQUIRED'), maxAttempts: 1 });
+  // The SDK's default is 50 sockets per host; the lean PUT gets the same.
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 50 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 50 }),
+  };
   return {
     s3,
     upload,
     presign,
+    agents,
     destroy() {
       s3.destroy();
       upload.destroy();
       presign.destroy();
+      agents.http.destroy();
+      agents.https.destroy();
     },
   };
 }

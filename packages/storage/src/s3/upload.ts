@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pipeline, type Readable, Transform } from 'node:stream';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { abortedError } from '../errors';
 import { assertValidKey } from '../keys';
@@ -8,7 +8,9 @@ import { elapsedMs } from '../observe';
 import type { PutOptions, PutResult } from '../types';
 import { failure, type S3Context, withRetry } from './context';
 import { causeMessage, toStorageError } from './errors';
+import { REQUEST_TIMEOUT_MS } from './clients';
 import { abortUpload } from './objects';
+import { sendPut, signPut } from './sigv4-put';
 
 export async function putObject(
   ctx: S3Context,
@@ -67,42 +69,37 @@ async function putBuffer(
   options: PutOptions,
 ): Promise<PutResult> {
   const sha256 = options.sha256 ?? createHash('sha256').update(body).digest('hex');
+  const { config } = ctx;
+  const headers: Record<string, string> = {};
+  if (options.contentType) headers['content-type'] = options.contentType;
+  if (options.contentDisposition) headers['content-disposition'] = options.contentDisposition;
+  for (const [k, v] of Object.entries(options.metadata ?? {})) headers[`x-amz-meta-${k.toLowerCase()}`] = v;
   const out = await withRetry(
     ctx,
     'upload',
-    () => {
-      const command = new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentLength: body.length,
-        ContentType: options.contentType,
-        ContentDisposition: options.contentDisposition,
-        Metadata: options.metadata,
-      });
-      if (options.sha256) signWithPayloadHash(command, sha256);
-      return ctx.clients.s3.send(command, { abortSignal: options.signal });
-    },
+    // Signed per attempt: a retry after a backoff gets a fresh date.
+    () =>
+      sendPut(
+        signPut({
+          endpoint: config.endpoint,
+          forcePathStyle: config.forcePathStyle,
+          region: config.region,
+          accessKeyId: config.accessKeyId,
+          secretAccessKey: config.secretAccessKey,
+          bucket,
+          key,
+          payloadSha256: sha256,
+          contentLength: body.length,
+          headers,
+          now: new Date(),
+        }),
+        body,
+        { agent: ctx.clients.agents, signal: options.signal, timeoutMs: REQUEST_TIMEOUT_MS },
+      ),
     options.signal,
   );
   options.onProgress?.(body.length);
-  return { etag: out.ETag ?? '', size: body.length, sha256 };
-}
-
-/**
- * SigV4 signs the body's SHA-256 (x-amz-content-sha256); the signer hashes the body itself unless the
- * header is already there. Setting it from the caller's digest saves a full pass over large bodies,
- * and stays safe: the server recomputes the hash and refuses the upload if the digest was wrong.
- */
-function signWithPayloadHash(command: PutObjectCommand, sha256: string): void {
-  command.middlewareStack.add(
-    (next) => (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
-      return next(args);
-    },
-    { step: 'build', name: 'pulsePayloadHash' },
-  );
+  return { etag: out.etag, size: body.length, sha256 };
 }
 
 /**

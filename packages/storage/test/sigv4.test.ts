@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { presignGetSigV4 } from '../src/s3/sigv4-presign';
+import { signPut } from '../src/s3/sigv4-put';
 
 describe('presignGetSigV4', () => {
   // The worked example from AWS's "Authenticating Requests: Using Query Parameters (SigV4)" documentation.
@@ -44,5 +45,31 @@ describe('presignGetSigV4', () => {
     expect(keys.slice(0, -1)).toEqual([...keys.slice(0, -1)].sort());
     expect(keys.at(-1)).toBe('X-Amz-Signature');
     expect(url.searchParams.get('response-content-disposition')).toBe('attachment; filename="a.csv"');
+  });
+});
+
+describe('signPut', () => {
+  it('matches the AWS documentation example (PUT Object, header auth) byte for byte', () => {
+    const signed = signPut({
+      endpoint: 'https://s3.amazonaws.com',
+      forcePathStyle: false,
+      bucket: 'examplebucket',
+      key: 'test$file.text',
+      region: 'us-east-1',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      // sha256("Welcome to Amazon S3.")
+      payloadSha256: '44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072',
+      contentLength: 21,
+      headers: { date: 'Fri, 24 May 2013 00:00:00 GMT', 'x-amz-storage-class': 'REDUCED_REDUNDANCY' },
+      now: new Date('2013-05-24T00:00:00Z'),
+    });
+    expect(signed.url).toBe('https://examplebucket.s3.amazonaws.com/test%24file.text');
+    expect(signed.headers.authorization).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, ' +
+        'SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, ' +
+        'Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd',
+    );
+    expect(signed.headers['content-length']).toBe('21');
   });
 });
