@@ -7,7 +7,7 @@ import { describeFailure } from './describe-failure';
 import type { AcquisitionMetrics } from './metrics';
 import { type ReceiverError, summarize } from './result';
 import { type MeasurementDeps, storeMeasurement } from './store-measurement';
-import { type AcquisitionTask, type Counters, claimTask, countReceiver, finishTask } from './task-store';
+import { type AcquisitionTask, type Counters, claimTask, countFailedReceiver, finishTask } from './task-store';
 
 export interface AcquisitionDeps extends MeasurementDeps {
   bus: Pick<Bus, 'emit'>;
@@ -109,15 +109,14 @@ export async function handleAcquisition(
     task.receivers.filter((r) => !done.has(r)),
     receiverConcurrency(deps.settings, sampleCount),
     async (receiverId) => {
-      let ok = false;
       try {
         if (!RECEIVER_ID.test(receiverId)) throw new Error('invalid receiver id');
         // A signal of its own per receiver: the uploads' abort listeners then don't pile up on one.
         const signal = AbortSignal.any([ctx.signal]);
-        const measurement = await storeMeasurement(deps, { task, receiverId, sampleCount, signal });
+        const { measurement, counters } = await storeMeasurement(deps, { task, receiverId, sampleCount, signal });
         stored.push(measurement);
         deps.metrics?.receiver('stored', measurement.size);
-        ok = true;
+        report(counters);
       } catch (err) {
         // Shutting down is not this receiver's failure: stop, and let the redelivery resume the task.
         if (ctx.signal.aborted) throw err;
@@ -125,8 +124,8 @@ export async function handleAcquisition(
         errors.push({ receiverId, message });
         deps.metrics?.receiver('failed', 0);
         log.warn({ event: 'acquisition_receiver_failed', receiverId, error: message }, 'receiver failed');
+        report(await countFailedReceiver(deps.db, taskId));
       }
-      report(await countReceiver(deps.db, taskId, ok));
     },
   );
 

@@ -14,7 +14,7 @@ import {
 import { encodeComplex64Npy } from './npy';
 import { estimateSnrDb } from './snr';
 import type { ReceiverSource } from './sources/receiver-source';
-import { type AcquisitionTask, type StoredMeasurement, saveMeasurement } from './task-store';
+import { type AcquisitionTask, type Counters, type StoredMeasurement, saveMeasurement } from './task-store';
 
 export interface MeasurementDeps {
   db: Db;
@@ -34,10 +34,13 @@ export interface MeasurementRequest {
 
 /**
  * One receiver, start to finish: capture, encode as .npy, upload the .npy and its metadata side by
- * side, record both files and the measurement. Throws on any failure; the caller counts it for this
- * receiver only.
+ * side, record both files and the measurement, and count it done. Throws on any failure; the caller
+ * counts it as failed for this receiver only.
  */
-export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRequest): Promise<StoredMeasurement> {
+export async function storeMeasurement(
+  deps: MeasurementDeps,
+  req: MeasurementRequest,
+): Promise<{ measurement: StoredMeasurement; counters: Counters }> {
   const { task, receiverId, signal } = req;
   const capture = await deps.source.acquire({
     taskId: task.id,
@@ -98,7 +101,7 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
   }
   const metadataSha256 = metadataPut.value.sha256;
 
-  const stored = await saveMeasurement(deps.db, {
+  const saved = await saveMeasurement(deps.db, {
     task,
     receiverId,
     sampleCount: req.sampleCount,
@@ -127,11 +130,11 @@ export async function storeMeasurement(deps: MeasurementDeps, req: MeasurementRe
       event: 'file_created',
       taskId: task.id,
       receiverId,
-      fileId: stored.npyFileId,
+      fileId: saved.measurement.npyFileId,
       size: npy.length,
       snrDb: facts.snrDbEstimate,
     },
     'measurement stored',
   );
-  return stored;
+  return saved;
 }

@@ -131,9 +131,10 @@ export interface MeasurementRecord {
   metadata: StoredFile;
 }
 
-// One statement, one round trip: both files upserted on (bucket, key), then the measurement on
-// (task, receiver). Receivers finish side by side, so a multi-statement transaction per receiver
-// would queue them behind each other's round trips.
+// One statement, one round trip: both files upserted on (bucket, key), the measurement on
+// (task, receiver), and the task's counters moved on. Receivers finish side by side, so a
+// multi-statement transaction per receiver would queue them behind each other's round trips, and the
+// last receiver's statements are the task's tail.
 const SAVE_MEASUREMENT = `
 WITH files AS (
   INSERT INTO artifact_files AS f
@@ -146,7 +147,7 @@ WITH files AS (
     SET content_type = EXCLUDED.content_type, size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256,
         original_filename = EXCLUDED.original_filename, status = 'ready', deleted_at = NULL, updated_at = now()
   RETURNING f.id, f.object_key
-)
+), saved AS (
 INSERT INTO measurements AS m
   (id, task_id, receiver_id, sample_count, snr_db, npy_file_id, metadata_file_id, npy_sha256, npy_size,
    started_at, ended_at)
@@ -157,9 +158,14 @@ ON CONFLICT (task_id, receiver_id) DO UPDATE
   SET sample_count = EXCLUDED.sample_count, snr_db = EXCLUDED.snr_db, npy_file_id = EXCLUDED.npy_file_id,
       metadata_file_id = EXCLUDED.metadata_file_id, npy_sha256 = EXCLUDED.npy_sha256,
       npy_size = EXCLUDED.npy_size, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at
-RETURNING m.receiver_id, m.npy_file_id, m.metadata_file_id, m.npy_sha256, m.npy_size, m.sample_count, m.snr_db`;
+RETURNING m.receiver_id, m.npy_file_id, m.metadata_file_id, m.npy_sha256, m.npy_size, m.sample_count, m.snr_db
+), counted AS (
+  UPDATE acquisition_tasks SET current = current + 1, successful = successful + 1 WHERE id = $4::uuid
+  RETURNING current, total, successful, failed
+)
+SELECT saved.*, counted.* FROM saved, counted`;
 
-interface SavedRow {
+interface SavedRow extends Counters {
   receiver_id: string;
   npy_file_id: string;
   metadata_file_id: string;
@@ -171,9 +177,13 @@ interface SavedRow {
 
 /**
  * Records a stored pair: artifact_files rows upserted on (bucket, key) and the measurement on
- * (task, receiver), so a redelivered task that stores the same receiver again updates, never duplicates.
+ * (task, receiver), so a redelivered task that stores the same receiver again updates, never
+ * duplicates; and counts the receiver as done, returning the task's counters for progress.
  */
-export async function saveMeasurement(db: Db, record: MeasurementRecord): Promise<StoredMeasurement> {
+export async function saveMeasurement(
+  db: Db,
+  record: MeasurementRecord,
+): Promise<{ measurement: StoredMeasurement; counters: Counters }> {
   const { task } = record;
   const file = (f: StoredFile) => ({
     bucket: f.bucket,
@@ -200,37 +210,42 @@ export async function saveMeasurement(db: Db, record: MeasurementRecord): Promis
   ]);
   const row = rows[0]!;
   return {
-    receiverId: row.receiver_id,
-    npyFileId: row.npy_file_id,
-    metadataFileId: row.metadata_file_id,
-    sha256: row.npy_sha256,
-    size: Number(row.npy_size),
-    sampleCount: row.sample_count,
-    snrDb: row.snr_db,
+    measurement: {
+      receiverId: row.receiver_id,
+      npyFileId: row.npy_file_id,
+      metadataFileId: row.metadata_file_id,
+      sha256: row.npy_sha256,
+      size: Number(row.npy_size),
+      sampleCount: row.sample_count,
+      snrDb: row.snr_db,
+    },
+    counters: { current: row.current, total: row.total, successful: row.successful, failed: row.failed },
   };
 }
 
-/** One receiver finished (stored or failed): counters move atomically, whatever runs in parallel. */
-export async function countReceiver(db: Db, taskId: string, ok: boolean): Promise<Counters> {
+/** A receiver failed: counters move atomically, whatever runs in parallel. */
+export async function countFailedReceiver(db: Db, taskId: string): Promise<Counters> {
   const { rows } = await db.pool.query<Counters>(
-    `UPDATE acquisition_tasks
-        SET current = current + 1, successful = successful + $2::int, failed = failed + (1 - $2::int)
+    `UPDATE acquisition_tasks SET current = current + 1, failed = failed + 1
       WHERE id = $1
       RETURNING current, total, successful, failed`,
-    [taskId, ok ? 1 : 0],
+    [taskId],
   );
   return rows[0]!;
 }
 
+/** Raw SQL, like the statements above: it is the last step of every task, on its critical path. */
 export async function finishTask(
   db: Db,
   taskId: string,
   outcome: { result: AcquisitionResult; error: string | null },
 ): Promise<void> {
-  await db.prisma.acquisitionTask.update({
-    where: { id: taskId },
-    data: { state: outcome.result.status, result: outcome.result, error: outcome.error, finishedAt: new Date() },
-  });
+  await db.pool.query(
+    `UPDATE acquisition_tasks
+        SET state = $2::"AcquisitionState", result = $3::jsonb, error = $4, finished_at = now()
+      WHERE id = $1`,
+    [taskId, outcome.result.status, JSON.stringify(outcome.result), outcome.error],
+  );
 }
 
 /** The bus gave up on the task: FAILED with a reason, unless it already finished. */
