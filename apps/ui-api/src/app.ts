@@ -62,7 +62,12 @@ export function createApp(input: AppInput): Express {
   );
   const json = express.json({ limit: '100kb' });
   // Local-backend uploads stream the raw body to disk, whatever its type (application/json included).
-  app.use((req, res, next) => (req.path.startsWith(LOCAL_STORAGE_ROUTE) ? next() : json(req, res, next)));
+  // GET and HEAD carry no body: they skip the parser (downloads are the hot path).
+  app.use((req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' || req.path.startsWith(LOCAL_STORAGE_ROUTE)
+      ? next()
+      : json(req, res, next),
+  );
   app.use(loadSession(deps));
   app.use('/api', csrfGuard);
 

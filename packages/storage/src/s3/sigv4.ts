@@ -31,13 +31,22 @@ export interface SigV4Credentials {
   sessionToken?: string;
 }
 
+// SigV4 dates have a resolution of one second; under load many requests are signed in the same one.
+let lastSecond = Number.NaN;
+let lastDate = { amzDate: '', day: '' };
+
 /** `20130524T000000Z` and its day, `20130524`. */
 export function amzDate(now: Date): { amzDate: string; day: string } {
-  const date = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  return { amzDate: date, day: date.slice(0, 8) };
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== lastSecond) {
+    const date = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    lastDate = { amzDate: date, day: date.slice(0, 8) };
+    lastSecond = second;
+  }
+  return lastDate;
 }
 
 export const credentialScope = (day: string, region: string) => `${day}/${region}/s3/aws4_request`;
