@@ -70,7 +70,8 @@ describe('publish and consume', () => {
     const subject: string = 'export.completed';
     await expect(publish(subject, payload, { msgId: 'outbox:1' })).resolves.toMatchObject({ duplicate: false });
     await expect(publish(subject, payload, { msgId: 'outbox:1' })).resolves.toMatchObject({ duplicate: true });
-    await expect(publish('no.such.subject', {})).rejects.toMatchObject({ reason: 'unknown subject' });
+    // `permanent`: the outbox relay backs such a row off instead of retrying it on every pass.
+    await expect(publish('no.such.subject', {})).rejects.toMatchObject({ reason: 'unknown subject', permanent: true });
     await expect(publish(subject, { status: 'succeeded' })).rejects.toBeInstanceOf(InvalidPayloadError);
   });
 

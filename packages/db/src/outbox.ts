@@ -15,7 +15,10 @@ export async function enqueueOutbox(tx: Prisma.TransactionClient, message: Outbo
   await tx.outboxEvent.create({ data: message });
 }
 
-/** Matches `bus.publish`; the relay only needs it to resolve once the message is stored. */
+/**
+ * Matches `bus.publish`; the relay only needs it to resolve once the message is stored. A rejection
+ * whose error has `permanent: true` (the bus's InvalidPayloadError) means retrying cannot help.
+ */
 export type OutboxPublish = (subject: string, payload: unknown, options: { msgId: string }) => Promise<unknown>;
 
 export interface OutboxRelayOptions {
@@ -49,9 +52,16 @@ interface OutboxRow {
 
 // SKIP LOCKED lets every replica run a relay: each claims a disjoint batch, nobody waits.
 const CLAIM = `SELECT id, subject, payload, msg_id FROM outbox
-  WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+  WHERE published_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
 const MARK_PUBLISHED = 'UPDATE outbox SET published_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])';
+// A transient failure (the bus is down) leaves the row due: it goes out as soon as the bus is back.
 const MARK_FAILED = 'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1';
+// A refusal for good (a payload the bus rejects) would fail on every pass: 1, 2, 4 … minutes apart, at
+// most an hour, so that a fixed deployment still picks the row up.
+const MARK_REJECTED = `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+  next_attempt_at = now() + least(interval '1 minute' * power(2, attempts), interval '1 hour') WHERE id = $1`;
+
+const isPermanent = (err: unknown) => (err as { permanent?: unknown } | null)?.permanent === true;
 
 /** Publishes committed outbox rows; a failed publish stays in the outbox and is retried on the next pass. */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
@@ -79,11 +89,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }
         failed++;
         const message = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-        await client.query(MARK_FAILED, [row.id, message.slice(0, 1000)]);
-        logger.warn(
-          { event: 'outbox_publish_error', msgId: row.msg_id, subject: row.subject, err: outcome.reason },
-          'outbox publish failed; retrying on the next pass',
-        );
+        const log = { msgId: row.msg_id, subject: row.subject, err: outcome.reason };
+        if (isPermanent(outcome.reason)) {
+          await client.query(MARK_REJECTED, [row.id, message.slice(0, 1000)]);
+          logger.error({ event: 'outbox_publish_rejected', ...log }, 'outbox message refused by the bus; backing off');
+        } else {
+          await client.query(MARK_FAILED, [row.id, message.slice(0, 1000)]);
+          logger.warn({ event: 'outbox_publish_error', ...log }, 'outbox publish failed; retrying on the next pass');
+        }
       }
       if (published.length > 0) await client.query(MARK_PUBLISHED, [published]);
       await client.query('COMMIT');

@@ -25,6 +25,9 @@ describe('outbox', () => {
       // Long interval: the tests drive passes with flush() so they don't race the timer.
       intervalMs: 60_000,
       publish: async (subject, payload, { msgId }) => {
+        if (subject === 'no.such.subject') {
+          throw Object.assign(new Error('invalid payload for no.such.subject: unknown subject'), { permanent: true });
+        }
         if (failNext > 0) {
           failNext--;
           throw new Error('nats unavailable');
@@ -84,6 +87,30 @@ describe('outbox', () => {
     const done = await t.db.prisma.outboxEvent.findUniqueOrThrow({ where: { msgId: 'report:1' } });
     expect(done).toMatchObject({ attempts: 1, lastError: null });
     expect(done.publishedAt).toBeInstanceOf(Date);
+  });
+
+  it('backs off a message the bus refuses for good, without holding up the others', async () => {
+    await t.db.prisma.$transaction(async (tx) => {
+      await enqueueOutbox(tx, { subject: 'no.such.subject', payload: {}, msgId: 'poison:1' });
+      await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: 'e9' }, msgId: 'export:e9' });
+    });
+    await expect(relay.flush()).resolves.toEqual({ published: 1, failed: 1 });
+    const refused = await t.db.prisma.outboxEvent.findUniqueOrThrow({ where: { msgId: 'poison:1' } });
+    expect(refused).toMatchObject({ publishedAt: null, attempts: 1 });
+    const waitS = (refused.nextAttemptAt.getTime() - Date.now()) / 1000;
+    expect(waitS).toBeGreaterThan(50);
+    expect(waitS).toBeLessThanOrEqual(60);
+    expect(logs.events('outbox_publish_rejected')).toEqual([expect.objectContaining({ msgId: 'poison:1' })]);
+    // Not due: the next passes leave it alone instead of failing it again.
+    await expect(relay.flush()).resolves.toEqual({ published: 0, failed: 0 });
+
+    // Due again (as if a minute passed): refused again, now two minutes away.
+    await t.db.pool.query(`UPDATE outbox SET next_attempt_at = now() WHERE msg_id = 'poison:1'`);
+    await expect(relay.flush()).resolves.toEqual({ published: 0, failed: 1 });
+    const again = await t.db.prisma.outboxEvent.findUniqueOrThrow({ where: { msgId: 'poison:1' } });
+    expect(again.attempts).toBe(2);
+    expect((again.nextAttemptAt.getTime() - Date.now()) / 1000).toBeGreaterThan(110);
+    await t.db.pool.query(`DELETE FROM outbox WHERE msg_id = 'poison:1'`);
   });
 
   it('lets concurrent relays share the rows without publishing any twice', async () => {
