@@ -19,6 +19,8 @@ runService({
     const { db, bus, storage, metrics } = infra;
     const mailer = createMailer({ config: config.smtp, logger });
     for (const bucket of Object.values(config.s3.buckets)) await storage.ensureBucket(bucket);
+    // The UI PUTs uploads straight to a presigned URL on this bucket: its pages' origin must be allowed.
+    await storage.allowBrowserOrigins(config.s3.buckets.artifacts, [new URL(config.http.publicBaseUrl).origin]);
     const relay = startOutboxRelay({
       db,
       publish: dynamicPublisher(bus),

@@ -5,26 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { freePort, startTestApp, type TestApp } from './harness';
 
-// The local storage backend keeps uploads on this origin (no bucket CORS needed), so the whole
-// browser upload path runs here: pick file → presigned PUT with progress → complete → listed → download.
+// The whole browser upload path: pick file → presigned PUT with progress → complete → listed →
+// download → delete. With the s3 backend the page PUTs cross-origin straight to RGW, which allows it
+// only because ui-api set the bucket's CORS rule for its own origin; the local backend keeps the
+// upload on the API's origin.
 const SHOTS = '/tmp/pulse-shots';
-let app: TestApp;
 let browser: Browser;
 let page: Page;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pulse-ui-upload-'));
-  const port = await freePort();
-  app = await startTestApp({
-    env: {
-      HTTP_PORT: String(port),
-      STORAGE_BACKEND: 'local',
-      LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
-      LOCAL_STORAGE_SIGNING_KEY: 'browser-upload-signing-key-0123456789',
-      LOCAL_STORAGE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    },
-  });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -34,13 +25,34 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('browser upload (local storage backend)', () => {
+async function startApp(backend: 'local' | 's3'): Promise<TestApp> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const local = {
+    STORAGE_BACKEND: 'local',
+    LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
+    LOCAL_STORAGE_SIGNING_KEY: 'browser-upload-signing-key-0123456789',
+    LOCAL_STORAGE_PUBLIC_URL: origin,
+  };
+  return startTestApp({
+    env: { HTTP_PORT: String(port), PUBLIC_BASE_URL: origin, ...(backend === 'local' ? local : {}) },
+  });
+}
+
+describe.each(['s3', 'local'] as const)('browser upload (%s storage backend)', (backend) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp(backend);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
   it('uploads a file, lists it, downloads the same bytes, deletes it', async () => {
-    const email = 'uploader@example.com';
+    const email = `uploader-${backend}@example.com`;
     await app.seed.user({ email });
     await page.goto(app.url);
     await page.getByLabel('Email', { exact: true }).fill(email);
@@ -55,7 +67,13 @@ describe('browser upload (local storage backend)', () => {
     await writeFile(local, bytes);
     await page.locator('#upload').setInputFiles(local);
     await page.getByText('Straße Messung.csv uploaded.').waitFor();
-    await page.screenshot({ path: `${SHOTS}/upload-done.png` });
+    await page.screenshot({ path: `${SHOTS}/upload-done-${backend}.png` });
+    const stored = await app.db.prisma.artifactFile.findFirstOrThrow({
+      where: { originalFilename: 'Straße Messung.csv' },
+    });
+    expect(stored).toMatchObject({ status: 'ready', sizeBytes: BigInt(bytes.length) });
+    // The bytes really are in the backend (RGW for s3), not only in the database.
+    expect((await app.storage.head(stored.bucket, stored.objectKey))?.size).toBe(bytes.length);
 
     const row = page.getByRole('row').filter({ hasText: 'Straße Messung.csv' });
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link').click()]);

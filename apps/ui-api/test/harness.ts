@@ -179,6 +179,8 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const bus = await connectBus({ config: config.nats, logger, name: 'ui-api-test' });
   const realStorage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
   for (const b of Object.values(config.s3.buckets)) await realStorage.ensureBucket(b);
+  // As main.ts does: the UI's origin may use presigned URLs on the uploads bucket.
+  await realStorage.allowBrowserOrigins(config.s3.buckets.artifacts, [new URL(config.http.publicBaseUrl).origin]);
   const storage = options.storage ? options.storage(config, logger) : realStorage;
   const mailer = createMailer({ config: config.smtp, logger });
   const relay =

@@ -77,6 +77,13 @@ export interface LifecycleRule {
   abortIncompleteMultipartDays?: number;
 }
 
+export interface CorsResult {
+  applied: boolean;
+  /** The server has no bucket CORS (or the local backend, which serves from the API's own origin). */
+  unsupported?: boolean;
+  changed?: boolean;
+}
+
 export interface LifecycleResult {
   applied: boolean;
   /** `NotImplemented` and similar: the server can't do it; retention is enforced by cleanup-worker. */
@@ -126,6 +133,8 @@ export interface Storage {
   ensureBucket(bucket: string): Promise<void>;
   putLifecycle(bucket: string, rules: LifecycleRule[]): Promise<LifecycleResult>;
   getLifecycle(bucket: string): Promise<LifecycleRule[] | null>;
+  /** Lets pages from these origins use presigned URLs on the bucket from script (bucket CORS). */
+  allowBrowserOrigins(bucket: string, origins: string[]): Promise<CorsResult>;
   health(buckets?: string[]): Promise<HealthResult>;
   close(): void;
 }

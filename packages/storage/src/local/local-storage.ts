@@ -181,6 +181,8 @@ export function createLocalStorage({ config, logger, observer }: LocalStorageDep
       return { applied: false, unsupported: true };
     },
     getLifecycle: async () => null,
+    // Local URLs point at the API's own origin: browsers need no CORS for them.
+    allowBrowserOrigins: async () => ({ applied: false, unsupported: true }),
     health: (buckets) => checkLocalHealth(paths, buckets ?? Object.values(config.buckets)),
     close: () => {},
   };

@@ -14,6 +14,7 @@ import {
   listObjects,
   listUploads,
 } from './objects';
+import { allowBrowserOrigins } from './cors';
 import { presignGet, presignPut } from './presign';
 import { putObject } from './upload';
 
@@ -36,6 +37,7 @@ export function createS3Storage(deps: Omit<S3Context, 'clients'>): Storage {
     ensureBucket: (bucket) => ensureBucket(ctx, bucket),
     putLifecycle: (bucket, rules) => putLifecycle(ctx, bucket, rules),
     getLifecycle: (bucket) => getLifecycle(ctx, bucket),
+    allowBrowserOrigins: (bucket, origins) => allowBrowserOrigins(ctx, bucket, origins),
     health: (buckets) => checkHealth(ctx, buckets ?? Object.values(ctx.config.buckets)),
     close: () => ctx.clients.destroy(),
   };
