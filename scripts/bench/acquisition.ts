@@ -4,12 +4,14 @@
 // Sample generation is done once up front and replayed to both sides: it is the receiver's time, not storage's.
 // Targets: worker >= 0.9 × baseline throughput, and 7 × 4 MB in under 300 ms.
 //   node --import tsx scripts/bench/acquisition.ts [--reps 5] [--concurrency 4]
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '@pulse/config';
 import { createDb } from '@pulse/db';
-import { createLogger } from '@pulse/logger';
+import { createLogger, fileDestination } from '@pulse/logger';
 import { createStorage } from '@pulse/storage';
 import { createTestDatabase, NATS_URL, uniqueName } from '@pulse/testing';
 import { acquisitionWorkerConfigShape } from '../../apps/acquisition-worker/src/config';
@@ -57,10 +59,16 @@ async function main(): Promise<void> {
     DATABASE_URL: database.url,
     NATS_URL,
     S3_BUCKET_RAW_IQ: uniqueName('bench-iq').replace(/_/g, '-').slice(0, 63),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     ...(values.concurrency ? { ACQUISITION_RECEIVER_CONCURRENCY: values.concurrency } : {}),
   });
-  const logger = createLogger({ name: 'bench-acquisition', level: 'warn' });
+  // Logged at the production level, to a file written the way production writes stdout.
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-acq-'));
+  const logger = createLogger({
+    name: 'bench-acquisition',
+    level: 'info',
+    destination: fileDestination(path.join(logDir, 'worker.log')),
+  });
   const db = createDb(config.db);
   const storage = createStorage({ config: config.s3, logger });
   const bucket = config.s3.buckets.rawIq;
@@ -180,7 +188,7 @@ async function main(): Promise<void> {
 
 The acquisition-worker handler for one task of 7 receivers (claim, .npy encoding, sha256, SNR estimate, PutObject of the
 .npy and its metadata JSON with \`x-amz-meta-*\`, artifact/measurement rows, progress, result), receiver concurrency
-${config.app.receiverConcurrency}, against a baseline in the same run: 7 parallel plain \`PutObject\`s of the same .npy
+${config.app.receiverConcurrency}, logging at info to a file, against a baseline in the same run: 7 parallel plain \`PutObject\`s of the same .npy
 bytes with the bare SDK. Samples are generated once and replayed to the worker (capture time is the receiver's, not
 storage's). ${REPS} timed runs per size after one warm-up, sides alternating; median shown. Throughput counts the
 .npy bytes only. Machine: 2 cores shared, Ceph RGW (memory-backed) and PostgreSQL 15 on loopback.
@@ -211,6 +219,7 @@ in the ratio; results swing by ±30 % between runs with the load of other proces
   storage.close();
   await db.close();
   await database.drop();
+  rmSync(logDir, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {
