@@ -3,7 +3,7 @@
 // progress, result) against plain parallel PutObject of the same .npy bytes, in the same run.
 // Sample generation is done once up front and replayed to both sides: it is the receiver's time, not storage's.
 // Targets: worker >= 0.9 × baseline throughput, and 7 × 4 MB in under 300 ms.
-//   node --import tsx scripts/bench/acquisition.ts [--reps 5] [--concurrency 4]
+//   node --import tsx scripts/bench/acquisition.ts [--reps 11] [--concurrency 4]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { generateSamples } from '../../apps/acquisition-worker/src/sources/synth
 import { median, progress, rgwEnv, rssSampler, writeSection } from './lib';
 
 const { values } = parseArgs({
-  options: { reps: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '' } },
+  options: { reps: { type: 'string', default: '11' }, concurrency: { type: 'string', default: '' } },
 });
 const REPS = Number(values.reps);
 const RECEIVERS = ['twente', 'kiwi-de', 'hackgreen', 'nl-utwente', 'dk-sdr', 'pl-szczecin', 'fr-f4kmn'];
