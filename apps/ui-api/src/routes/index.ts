@@ -13,12 +13,15 @@ import { reportsRoutes } from './reports';
 /**
  * Every feature's router, mounted in order by createApp. A feature adds one line here;
  * routes register through `route()` so validation and the OpenAPI document stay in step.
+ * No two routers share a path, so the order only decides how many routes a request is matched
+ * against before its own: files (every download) come first. Measured on bench:redirect, going
+ * past the health, OpenAPI and auth routes first cost ~40 µs of CPU per download.
  */
 export const routeModules: Array<(deps: AppDeps) => Router> = [
+  filesRoutes,
   healthRoutes,
   openapiRoutes,
   authRoutes,
-  filesRoutes,
   exportsRoutes,
   reportsRoutes,
   acquisitionRoutes,
