@@ -53,6 +53,9 @@ export async function storeMeasurement(
   if (capture.samples.length !== req.sampleCount * 2) {
     throw new Error(`receiver returned ${capture.samples.length / 2} samples, expected ${req.sampleCount}`);
   }
+  // Encoding and hashing are synchronous, milliseconds per receiver: a turn of the event loop first lets
+  // the receivers ahead of this one put their requests on the wire instead of waiting for every hash.
+  await new Promise((resolve) => setImmediate(resolve));
   // Before encoding: on a big-endian host encoding byte-swaps the samples in place.
   const snrDbEstimate = estimateSnrDb(capture.samples);
   const npy = encodeComplex64Npy(capture.samples);
