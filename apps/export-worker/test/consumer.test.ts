@@ -88,7 +88,9 @@ describe('export consumer (real NATS)', () => {
     );
     await env.bus.publish('export.requested', { exportId: id }, { msgId: `export:${id}` });
     await until(async () => stalled);
-    expect(await incompleteUploads()).toBe(1);
+    // The stall comes as the second part's bytes arrive; the multipart upload itself is created by a
+    // request that may still be in flight at that moment.
+    await until(async () => (await incompleteUploads()) === 1);
     expect(await jobStatus(id)).toBe('running');
 
     await first.stop(); // SIGTERM: the running export is aborted and its message goes back to the stream
