@@ -1,24 +1,20 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, SHOTS, signedInPage } from './browser-support';
 import { type RunningWorker, startWorker } from './worker-process';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
-const SHOTS = '/tmp/pulse-shots';
 let app: TestApp;
 let worker: RunningWorker;
 let browser: Browser;
 let alice: LoggedIn;
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
   app = await startTestApp({ env: { ACQUISITION_RECEIVERS: 'twente,kiwi-de,hackgreen,nl-utwente' } });
   worker = await startWorker(app, 'acquisition-worker');
   alice = await app.login('alice-acq-page@example.com');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -26,14 +22,12 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function acquisitionPage(session: LoggedIn): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1180, height: 900 } });
-  await context.addCookies([{ name: 'pulse_session', value: session.token, url: app.url }]);
-  const page = await context.newPage();
-  await page.goto(`${app.url}/#/acquisition`);
-  await page.getByRole('heading', { name: 'Acquisition', level: 1 }).waitFor();
-  return page;
-}
+const acquisitionPage = (session: LoggedIn): Promise<Page> =>
+  signedInPage(browser, app, session, {
+    route: 'acquisition',
+    heading: 'Acquisition',
+    viewport: { width: 1180, height: 900 },
+  });
 
 it('starts an acquisition, shows its progress to the end, and downloads a .npy', async () => {
   const page = await acquisitionPage(alice);

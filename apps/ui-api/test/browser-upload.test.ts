@@ -2,26 +2,20 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, SHOTS, signedInPage } from './browser-support';
 import { freePort, startTestApp, type TestApp } from './harness';
 
 // The whole browser upload path: pick file → presigned PUT with progress → complete → listed →
 // download → delete. With the s3 backend the page PUTs cross-origin straight to RGW, which allows it
 // only because ui-api set the bucket's CORS rule for its own origin; the local backend keeps the
 // upload on the API's origin.
-const SHOTS = '/tmp/pulse-shots';
 let browser: Browser;
-let page: Page;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pulse-ui-upload-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 700 } });
-  page = await context.newPage();
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -52,15 +46,12 @@ describe.each(['s3', 'local'] as const)('browser upload (%s storage backend)', (
   });
 
   it('uploads a file, lists it, downloads the same bytes, deletes it', async () => {
-    const email = `uploader-${backend}@example.com`;
-    await app.seed.user({ email });
-    await page.goto(app.url);
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    const mark = app.smtp.messages.length;
-    await page.getByRole('button', { name: 'Send me a code' }).click();
-    await page.getByLabel('Code from the email').fill(await app.otpFromMail(email, mark));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My files' }).waitFor();
+    const session = await app.login(`uploader-${backend}@example.com`);
+    const page = await signedInPage(browser, app, session, {
+      route: 'files',
+      heading: 'My files',
+      viewport: { width: 1200, height: 700 },
+    });
 
     const local = path.join(dir, 'Straße Messung.csv');
     const bytes = Buffer.from(`device,value\n${'d1,1.25\n'.repeat(2000)}`);

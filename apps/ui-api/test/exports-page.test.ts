@@ -1,27 +1,23 @@
 import { parseCsv } from '@pulse/testing';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, SHOTS, signedInPage } from './browser-support';
 import { FOLLOWED, seedTelemetry, telemetryRows } from './exports-fixtures';
 import { type RunningWorker, startWorker } from './worker-process';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
-const SHOTS = '/tmp/pulse-shots';
 let app: TestApp;
 let worker: RunningWorker;
 let browser: Browser;
 let alice: LoggedIn;
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
   app = await startTestApp();
   worker = await startWorker(app, 'export-worker', { EXPORT_PROGRESS_THROTTLE_MS: '100' });
   alice = await app.login('alice-page@example.com');
   await seedTelemetry(app.db, alice.user.id, 3000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
@@ -29,14 +25,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function exportsPage(session: LoggedIn): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1180, height: 760 } });
-  await context.addCookies([{ name: 'pulse_session', value: session.token, url: app.url }]);
-  const page = await context.newPage();
-  await page.goto(`${app.url}/#/exports`);
-  await page.getByRole('heading', { name: 'Exports', level: 1 }).waitFor();
-  return page;
-}
+const exportsPage = (session: LoggedIn): Promise<Page> =>
+  signedInPage(browser, app, session, { route: 'exports', heading: 'Exports', viewport: { width: 1180, height: 760 } });
 
 describe('Exports page', () => {
   it('starts an export, shows it finish, and downloads the file through the redirect', async () => {

@@ -1,33 +1,23 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, SHOTS, signedInPage } from './browser-support';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
-const SHOTS = '/tmp/pulse-shots';
 let app: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
   app = await startTestApp();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
   await app?.close();
 });
 
-async function pageAs(session: LoggedIn): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 640 } });
-  await context.addCookies([{ name: 'pulse_session', value: session.token, url: app.url }]);
-  const page = await context.newPage();
-  await page.goto(`${app.url}/#/reports`);
-  await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
-  return page;
-}
+const pageAs = (session: LoggedIn): Promise<Page> =>
+  signedInPage(browser, app, session, { route: 'reports', heading: 'Reports', viewport: { width: 1100, height: 640 } });
 
 describe('Reports page', () => {
   it('lists my reports with working download links', async () => {
