@@ -5,14 +5,12 @@
 // Targets: worker >= 0.9 × baseline throughput, and 7 × 4 MB in under 300 ms.
 //   node --import tsx scripts/bench/acquisition.ts [--reps 11] [--concurrency 4]
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '@pulse/config';
 import { createDb } from '@pulse/db';
-import { createLogger, fileDestination } from '@pulse/logger';
+import { createLogger } from '@pulse/logger';
 import { createStorage } from '@pulse/storage';
 import { createTestDatabase, NATS_URL, uniqueName } from '@pulse/testing';
 import { acquisitionWorkerConfigShape } from '../../apps/acquisition-worker/src/config';
@@ -21,7 +19,8 @@ import { metadataDocument } from '../../apps/acquisition-worker/src/measurement-
 import { encodeComplex64Npy } from '../../apps/acquisition-worker/src/npy';
 import type { ReceiverSource } from '../../apps/acquisition-worker/src/sources/receiver-source';
 import { generateSamples } from '../../apps/acquisition-worker/src/sources/synthetic-source';
-import { median, progress, rgwEnv, rssSampler, writeSection } from './lib';
+import { benchLogFile, median, progress, rgwEnv, rssSampler, writeSection } from './lib';
+import { plainS3Client } from './plain-s3';
 
 const { values } = parseArgs({
   options: { reps: { type: 'string', default: '11' }, concurrency: { type: 'string', default: '' } },
@@ -67,25 +66,13 @@ async function main(): Promise<void> {
     ...(values.concurrency ? { ACQUISITION_RECEIVER_CONCURRENCY: values.concurrency } : {}),
   });
   // Logged at the production level, to a file written the way production writes stdout.
-  const logDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-acq-'));
-  const logger = createLogger({
-    name: 'bench-acquisition',
-    level: 'info',
-    destination: fileDestination(path.join(logDir, 'worker.log')),
-  });
+  const workerLog = benchLogFile('acquisition');
+  const logger = createLogger({ name: 'bench-acquisition', level: 'info', destination: workerLog.destination });
   const db = createDb(config.db);
   const storage = createStorage({ config: config.s3, logger });
   const bucket = config.s3.buckets.rawIq;
   await storage.ensureBucket(bucket);
-  // The baseline: the SDK as any service would use it against this RGW, nothing in between.
-  const s3 = new S3Client({
-    endpoint: config.s3.endpoint,
-    region: config.s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = plainS3Client(config.s3);
   const user = await db.prisma.user.create({ data: { email: `${uniqueName('bench')}@bench.local`, name: 'Bench' } });
   const deps = {
     db,
@@ -267,7 +254,7 @@ in the ratio; results swing by ±30 % between runs with the load of other proces
   storage.close();
   await db.close();
   await database.drop();
-  rmSync(logDir, { recursive: true, force: true });
+  workerLog.remove();
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,7 @@
 // artifact_files row, against bare ListObjectsV2 paging of the same bucket in the same run.
 // Target: scan throughput >= 0.7 × list throughput, flat memory (RSS sampled through the scan).
 //   node --import tsx scripts/bench/cleanup.ts [--objects 100000] [--concurrency 64] [--rounds 2]
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@pulse/config';
@@ -17,6 +17,7 @@ import { mapLimit } from '../../apps/cleanup-worker/src/pages';
 import { reconcileBuckets } from '../../apps/cleanup-worker/src/reconcile';
 import { CleanupReport } from '../../apps/cleanup-worker/src/report';
 import { mb, median, progress, rgwEnv, rssSampler, writeSection } from './lib';
+import { plainS3Client } from './plain-s3';
 
 const { values } = parseArgs({
   options: {
@@ -81,14 +82,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'bench-cleanup', level: 'warn' });
   const db = createDb(config.db);
   const storage = createStorage({ config: config.s3, logger });
-  const s3 = new S3Client({
-    endpoint: config.s3.endpoint,
-    region: config.s3.region,
-    forcePathStyle: config.s3.forcePathStyle,
-    credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = plainS3Client(config.s3);
   try {
     await storage.ensureBucket(bucket);
     log(`putting ${N} objects (concurrency ${CONCURRENCY})`);

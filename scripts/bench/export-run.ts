@@ -2,7 +2,6 @@
 //   export-run.ts worker <exportId>    the export-worker's handler, exactly as the consumer calls it
 //   export-run.ts baseline <exportId>  the same COPY piped into a plain lib-storage Upload
 // Env: DATABASE_URL, S3_* and S3_BUCKET_EXPORTS. Prints one JSON line: {rows, bytes?, ms, cpuMs}.
-import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { loadConfig } from '@pulse/config';
 import { createDb, type Db } from '@pulse/db';
@@ -12,6 +11,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { exportWorkerConfigShape } from '../../apps/export-worker/src/config';
 import { handleExport } from '../../apps/export-worker/src/handle-export';
 import { copyStatement, telemetrySelect } from '../../apps/export-worker/src/telemetry-query';
+import { plainS3Client } from './plain-s3';
 
 const [mode, exportId] = process.argv.slice(2);
 if ((mode !== 'worker' && mode !== 'baseline') || !exportId) {
@@ -40,14 +40,7 @@ async function runWorker(): Promise<{ rows: number; bytes: number }> {
 
 async function runBaseline(database: Db): Promise<{ rows: number }> {
   const job = await database.prisma.exportJob.findUniqueOrThrow({ where: { id: exportId! } });
-  const s3 = new S3Client({
-    endpoint: config.s3.endpoint,
-    region: config.s3.region,
-    forcePathStyle: config.s3.forcePathStyle,
-    credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = plainS3Client(config.s3);
   const client = await database.pool.connect();
   try {
     const select = telemetrySelect(

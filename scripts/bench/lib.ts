@@ -1,7 +1,10 @@
-// Shared by every benchmark: progress lines, RSS sampling, stats, and writing its section of
-// BENCHMARKS.md (between markers, so re-running a benchmark replaces its own numbers only).
-import { readFileSync, writeFileSync } from 'node:fs';
+// Shared by every benchmark: progress lines, RSS sampling, stats, a log file, and writing its section
+// of BENCHMARKS.md (between markers, so re-running a benchmark replaces its own numbers only).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileDestination } from '@pulse/logger';
 import { startRgw } from '@pulse/testing';
 
 const FILE = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
@@ -55,4 +58,23 @@ export function writeSection(name: string, markdown: string): void {
 /** S3 env for a benchmark: the caller's, or the running RGW's (started if needed), as the jest global setup does. */
 export function rgwEnv(): Record<string, string> {
   return process.env.S3_ENDPOINT ? {} : startRgw();
+}
+
+/**
+ * A log file in a fresh temp folder, written the way production writes stdout (asynchronously), so a
+ * benchmark logs at the production level without paying for an in-memory capture.
+ */
+export function benchLogFile(name: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `pulse-bench-${name}-`));
+  const file = path.join(dir, `${name}.log`);
+  const destination = fileDestination(file);
+  return {
+    destination,
+    /** Every line written so far. */
+    lines(): string[] {
+      destination.flushSync();
+      return readFileSync(file, 'utf8').split('\n');
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

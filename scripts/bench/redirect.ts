@@ -5,16 +5,12 @@
 // p99 < 10 ms at 50 connections.
 //   node --import tsx scripts/bench/redirect.ts [--duration 10] [--connections 50] [--rounds 2]
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { fileDestination } from '@pulse/logger';
 import express from 'express';
 import { startTestApp } from '../../apps/ui-api/test/harness';
-import { median, mb, progress, rgwEnv, rssSampler, writeSection } from './lib';
+import { benchLogFile, median, mb, progress, rgwEnv, rssSampler, writeSection } from './lib';
 
 const { values } = parseArgs({
   options: {
@@ -65,13 +61,11 @@ async function main(): Promise<void> {
   Object.assign(process.env, rgwEnv());
   // The real app as tests boot it (fresh DB, RGW, NATS), logging at the production level.
   // Its log lines go to a file the way production writes stdout, and are counted and scanned afterwards.
-  const logDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-redirect-'));
-  const logFile = path.join(logDir, 'ui-api.log');
-  const logDestination = fileDestination(logFile);
+  const appLog = benchLogFile('redirect');
   const app = await startTestApp({
     env: { LOG_LEVEL: 'info', DATABASE_POOL_MAX: '10' },
     outboxRelay: false,
-    logDestination,
+    logDestination: appLog.destination,
   });
   const bare = express();
   bare.disable('x-powered-by');
@@ -136,8 +130,7 @@ async function main(): Promise<void> {
     const b = summary(runs.bare);
     const a = summary(runs.app);
     const ratio = a.rps / b.rps;
-    logDestination.flushSync();
-    const logLines = readFileSync(logFile, 'utf8').split('\n');
+    const logLines = appLog.lines();
     const presigned = logLines.filter((l) => l.includes('"event":"file_presigned"')).length;
     // Every 302 carried a signature; none may have reached the log.
     const leaked = logLines.filter((l) => /X-Amz-Signature=(?!\[redacted\])/.test(l)).length;
@@ -180,7 +173,7 @@ itself does on this machine (its own p99 is ${b.p99} ms).`,
   } finally {
     bareServer.close();
     await app.close();
-    rmSync(logDir, { recursive: true, force: true });
+    appLog.remove();
   }
 }
 
