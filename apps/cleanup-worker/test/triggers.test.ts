@@ -6,21 +6,13 @@ import { loadConfig, natsConfig } from '@pulse/config';
 import { withAdvisoryLock } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
 import { sleep } from '@pulse/runtime';
-import { LogCapture, NATS_URL, uniqueName } from '@pulse/testing';
+import { LogCapture, NATS_URL, uniqueName, waitFor } from '@pulse/testing';
 import { startCleanupConsumer } from '../src/cleanup-requested';
 import { CLEANUP_LOCK } from '../src/run-cleanup';
 import { startScheduler } from '../src/scheduler';
 import { createFileRow, createUser, DAY, type Harness, putObjects, startHarness } from './support';
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(100);
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>) => waitFor(probe, { timeoutMs: 20_000, intervalMs: 100 });
 
 /** Runs the CLI as an operator would, in its own process. */
 function runCli(

@@ -35,6 +35,7 @@ import {
   type SmtpCapture,
   startSmtpCapture,
   uniqueName,
+  waitFor,
 } from '@pulse/testing';
 import { createApp } from '../src/app';
 import { type UiApiConfig, uiApiConfigShape } from '../src/config';
@@ -209,10 +210,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     applicationName: `${database.name}_feed`,
   });
   // Tests start with the caches in their normal state: the feed listening.
-  for (let waited = 0; !changes.live; waited += 10) {
-    if (waited > 10_000) throw new Error('change feed did not start');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(async () => changes.live, { timeoutMs: 10_000, intervalMs: 10, what: 'the change feed to listen' });
   const deps: AppInput = {
     config,
     logger,

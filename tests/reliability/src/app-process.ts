@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { httpStatus, waitFor, within } from './wait';
+import { httpStatus, within } from './wait';
+import { waitFor } from '@pulse/testing';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 

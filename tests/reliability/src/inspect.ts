@@ -2,7 +2,7 @@ import type { Storage } from '@pulse/storage';
 import type pg from 'pg';
 import type { Stack } from './stack';
 import { scanForSecrets, type SecretHit } from './secrets-scan';
-import { waitFor } from './wait';
+import { waitFor } from '@pulse/testing';
 
 /** Counts objects under `prefix` (paginated, so any number). */
 export async function countObjects(storage: Storage, bucket: string, prefix = ''): Promise<number> {

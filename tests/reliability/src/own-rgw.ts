@@ -3,7 +3,9 @@ import { openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './app-process';
-import { httpStatus, sleep, waitFor } from './wait';
+import { httpStatus } from './wait';
+import { waitFor } from '@pulse/testing';
+import { sleep } from '@pulse/runtime';
 
 const run = promisify(execFile);
 const SHARED_RGW_DIR = '/tmp/pulse-rgw';

@@ -6,7 +6,7 @@ import { countIncompleteUploads, countObjects, scanStack } from '../src/inspect'
 import { recordScenario } from '../src/reliability-report';
 import { insertExportJob, seedTelemetry, seedUser } from '../src/seed';
 import { createStack, type Stack } from '../src/stack';
-import { waitFor } from '../src/wait';
+import { waitFor } from '@pulse/testing';
 
 const DEVICES = ['rel-dev-a', 'rel-dev-b', 'rel-dev-c'];
 const ROWS_PER_DEVICE = 200_000;

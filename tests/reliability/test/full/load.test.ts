@@ -1,6 +1,7 @@
 // Bounded load on loopback: 100 exports requested at once by 10 users (per-user cap enforced, all
 // complete, worker RSS sampled), then 200 concurrent downloads through the 302 redirect.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { sleep } from '@pulse/runtime';
 import type { AppProcess } from '../../src/app-process';
 import { type ApiSession, call, loginViaApi, requestExport } from '../../src/api-client';
 import { exportArtifacts, scanStack, waitExportsFinal } from '../../src/inspect';
@@ -8,7 +9,6 @@ import { recordScenario } from '../../src/reliability-report';
 import { follow, seedTelemetry } from '../../src/seed';
 import { createStack, type Stack } from '../../src/stack';
 import { mb, peakSampler, quantile } from '../../src/stats';
-import { sleep } from '../../src/wait';
 
 const USERS = 10;
 const PER_USER = 10;

@@ -6,7 +6,8 @@ import { exportArtifacts, scanStack, statusCounts, waitExportsFinal } from '../.
 import { recordScenario } from '../../src/reliability-report';
 import { follow, seedTelemetry } from '../../src/seed';
 import { createStack, type Stack } from '../../src/stack';
-import { sleep, waitFor } from '../../src/wait';
+import { waitFor } from '@pulse/testing';
+import { sleep } from '@pulse/runtime';
 
 const DEVICES = ['nats-a', 'nats-b'];
 const ROWS_PER_DEVICE = 40_000;

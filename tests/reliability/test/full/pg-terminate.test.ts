@@ -6,7 +6,9 @@ import { exportArtifacts, scanStack, statusCounts, waitExportsFinal } from '../.
 import { recordScenario } from '../../src/reliability-report';
 import { follow, seedTelemetry } from '../../src/seed';
 import { createStack, type Stack } from '../../src/stack';
-import { httpStatus, sleep, waitFor } from '../../src/wait';
+import { httpStatus } from '../../src/wait';
+import { waitFor } from '@pulse/testing';
+import { sleep } from '@pulse/runtime';
 
 const DEVICES = ['pg-a', 'pg-b'];
 const ROWS_PER_DEVICE = 60_000;

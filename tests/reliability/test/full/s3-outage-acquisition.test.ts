@@ -7,7 +7,7 @@ import { countIncompleteUploads, countObjects, describeApps, scanStack } from '.
 import { type OwnRgw, startOwnRgw } from '../../src/own-rgw';
 import { recordScenario } from '../../src/reliability-report';
 import { createStack, type Stack } from '../../src/stack';
-import { waitFor } from '../../src/wait';
+import { waitFor } from '@pulse/testing';
 
 let rgw: OwnRgw;
 let stack: Stack;

@@ -8,7 +8,9 @@ import { type OwnRgw, startOwnRgw } from '../../src/own-rgw';
 import { recordScenario } from '../../src/reliability-report';
 import { follow, seedTelemetry } from '../../src/seed';
 import { createStack, type Stack } from '../../src/stack';
-import { httpStatus, sleep, waitFor } from '../../src/wait';
+import { httpStatus } from '../../src/wait';
+import { waitFor } from '@pulse/testing';
+import { sleep } from '@pulse/runtime';
 
 const DEVICES = ['out-a', 'out-b', 'out-c'];
 const ROWS_PER_DEVICE = 200_000;

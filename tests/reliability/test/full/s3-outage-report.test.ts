@@ -8,7 +8,8 @@ import { type OwnRgw, startOwnRgw } from '../../src/own-rgw';
 import { recordScenario } from '../../src/reliability-report';
 import { follow, seedTelemetry, seedUser } from '../../src/seed';
 import { createStack, type Stack } from '../../src/stack';
-import { sleep, waitFor } from '../../src/wait';
+import { waitFor } from '@pulse/testing';
+import { sleep } from '@pulse/runtime';
 
 const PERIOD = '2026-10';
 const FOLLOWERS = 6;
