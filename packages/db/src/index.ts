@@ -1,5 +1,5 @@
 export { type AdvisoryLockResult, withAdvisoryLock } from './advisory-lock';
-export { CHANGE_CHANNEL, type Change, type ChangeFeed, type ChangeFeedOptions, startChangeFeed } from './change-feed';
+export { type Change, type ChangeFeed, type ChangeFeedOptions, startChangeFeed } from './change-feed';
 export { type CreateDbOptions, createDb, type Db } from './client';
 export { isDatabaseUnavailable, isUniqueViolation } from './errors';
 export * from './generated/prisma/client';

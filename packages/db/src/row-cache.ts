@@ -46,7 +46,7 @@ export class RowCache<V> {
     return loaded?.value;
   }
 
-  evict(key: string): void {
+  private evict(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);

@@ -10,6 +10,7 @@ import { failure, type S3Context, withRetry } from './context';
 import { causeMessage, toStorageError } from './errors';
 import { REQUEST_TIMEOUT_MS } from './clients';
 import { abortUpload } from './objects';
+import { sha256Hex } from './sigv4';
 import { sendPut, signPut } from './sigv4-put';
 
 export async function putObject(
@@ -68,7 +69,7 @@ async function putBuffer(
   body: Buffer,
   options: PutOptions,
 ): Promise<PutResult> {
-  const sha256 = options.sha256 ?? createHash('sha256').update(body).digest('hex');
+  const sha256 = options.sha256 ?? sha256Hex(body);
   const { config } = ctx;
   const headers: Record<string, string> = {};
   if (options.contentType) headers['content-type'] = options.contentType;
