@@ -1,7 +1,8 @@
 import type { NatsConfig } from '@pulse/config';
 import type { Logger } from '@pulse/logger';
 import { connect, DebugEvents, Events, type NatsConnection } from 'nats';
-import { decodeJson, encodePayload, validatePayload } from './codec';
+import { validatePayload } from '@pulse/messages';
+import { decodeJson, encodePayload } from './codec';
 import { startConsumer } from './consume';
 import { subjectNames } from './naming';
 import { ensureStream } from './stream';

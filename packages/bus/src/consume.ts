@@ -1,10 +1,10 @@
 import type { Logger } from '@pulse/logger';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import { defaultBackoff } from './backoff';
-import { decodeJson, encodeJson, validatePayload } from './codec';
+import { decodeJson, encodeJson } from './codec';
 import type { SubjectNames } from './naming';
 import { ensureConsumer } from './stream';
-import type { Payload, Subject } from './subjects';
+import { type Payload, type Subject, validatePayload } from '@pulse/messages';
 import { type ConsumeOptions, type Consumer, type DeadLetter, type MessageContext, PermanentError } from './types';
 
 export interface ConsumerDeps {

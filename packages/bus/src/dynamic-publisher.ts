@@ -1,5 +1,4 @@
-import { isSubject } from './codec';
-import { InvalidPayloadError } from './errors';
+import { InvalidPayloadError, isSubject } from '@pulse/messages';
 import type { Bus, PublishOptions } from './types';
 
 export type DynamicPublish = (

@@ -1,8 +1,7 @@
 export { type BackoffOptions, defaultBackoff, exponentialBackoff } from './backoff';
 export { type ConnectBusOptions, connectBus } from './bus';
 export { type DynamicPublish, dynamicPublisher } from './dynamic-publisher';
-export { InvalidPayloadError } from './errors';
-export { type Payload, SUBJECTS, type Subject } from './subjects';
+export { InvalidPayloadError, type Payload, SUBJECTS, type Subject } from '@pulse/messages';
 export {
   type Bus,
   type ConsumeOptions,

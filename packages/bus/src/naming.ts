@@ -1,4 +1,4 @@
-import type { Subject } from './subjects';
+import type { Subject } from '@pulse/messages';
 
 /** Subject names on the wire: the configured prefix keeps environments (and test runs) apart. */
 export interface SubjectNames {

@@ -1,4 +1,4 @@
-import type { Payload, Subject } from './subjects';
+import type { Payload, Subject } from '@pulse/messages';
 
 export interface PublishOptions {
   /** JetStream dedup id (Nats-Msg-Id): the same id within the dedup window is stored once. */

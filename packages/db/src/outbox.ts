@@ -1,18 +1,27 @@
 import type { Logger } from '@pulse/logger';
+import { type Payload, type Subject, validatePayload } from '@pulse/messages';
 import type { Db } from './client';
 import type { Prisma } from './generated/prisma/client';
 
-export interface OutboxMessage {
+export interface OutboxMessage<S extends Subject = Subject> {
   /** Bus subject key, e.g. `export.requested` (the bus adds its prefix). */
-  subject: string;
-  payload: Prisma.InputJsonValue;
+  subject: S;
+  payload: Payload<S>;
   /** Becomes the bus dedup id, so a row published twice (crash between publish and mark) is stored once. */
   msgId: string;
 }
 
-/** Writes the event in the caller's transaction: it is published if and only if the transaction commits. */
-export async function enqueueOutbox(tx: Prisma.TransactionClient, message: OutboxMessage): Promise<void> {
-  await tx.outboxEvent.create({ data: message });
+/**
+ * Writes the event in the caller's transaction: it is published if and only if the transaction commits.
+ * The payload is checked against the message catalogue here (InvalidPayloadError), so a bad payload fails
+ * the write that made it instead of backing off in the relay long after the request was answered.
+ */
+export async function enqueueOutbox<S extends Subject>(
+  tx: Prisma.TransactionClient,
+  message: OutboxMessage<S>,
+): Promise<void> {
+  const payload = validatePayload(message.subject, message.payload) as Prisma.InputJsonValue;
+  await tx.outboxEvent.create({ data: { subject: message.subject, payload, msgId: message.msgId } });
 }
 
 /**

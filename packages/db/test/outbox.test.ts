@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@pulse/logger';
 import { LogCapture } from '@pulse/testing';
+import { InvalidPayloadError } from '@pulse/messages';
 import { enqueueOutbox, type OutboxRelay, startOutboxRelay } from '../src';
 import { type OpenTestDb, openTestDb } from './helpers';
 
@@ -9,6 +10,9 @@ interface Published {
   payload: unknown;
   msgId: string;
 }
+
+// Payloads must match the message catalogue: enqueueOutbox validates them when the row is written.
+const E = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 describe('outbox', () => {
   let t: OpenTestDb;
@@ -49,7 +53,7 @@ describe('outbox', () => {
   it('publishes nothing when the transaction rolls back', async () => {
     await expect(
       t.db.prisma.$transaction(async (tx) => {
-        await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: 'x' }, msgId: 'rolled-back' });
+        await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: E(0) }, msgId: 'rolled-back' });
         throw new Error('job insert failed');
       }),
     ).rejects.toThrow('job insert failed');
@@ -60,18 +64,22 @@ describe('outbox', () => {
 
   it('publishes a committed event once, with its msgId', async () => {
     await t.db.prisma.$transaction(async (tx) => {
-      await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: 'e1' }, msgId: 'export:e1' });
+      await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: E(1) }, msgId: 'export:e1' });
     });
     await expect(relay.flush()).resolves.toEqual({ published: 1, failed: 0 });
     await expect(relay.flush()).resolves.toEqual({ published: 0, failed: 0 });
-    expect(published).toEqual([{ subject: 'export.requested', payload: { exportId: 'e1' }, msgId: 'export:e1' }]);
+    expect(published).toEqual([{ subject: 'export.requested', payload: { exportId: E(1) }, msgId: 'export:e1' }]);
     const row = await t.db.prisma.outboxEvent.findUniqueOrThrow({ where: { msgId: 'export:e1' } });
     expect(row.publishedAt).toBeInstanceOf(Date);
   });
 
   it('keeps a message whose publish failed and retries it on the next pass', async () => {
     await t.db.prisma.$transaction(async (tx) => {
-      await enqueueOutbox(tx, { subject: 'report.requested', payload: { period: '2026-10' }, msgId: 'report:1' });
+      await enqueueOutbox(tx, {
+        subject: 'report.requested',
+        payload: { period: '2026-10', followerId: E(100) },
+        msgId: 'report:1',
+      });
     });
     failNext = 1;
     await expect(relay.flush()).resolves.toEqual({ published: 0, failed: 1 });
@@ -91,8 +99,9 @@ describe('outbox', () => {
 
   it('backs off a message the bus refuses for good, without holding up the others', async () => {
     await t.db.prisma.$transaction(async (tx) => {
-      await enqueueOutbox(tx, { subject: 'no.such.subject', payload: {}, msgId: 'poison:1' });
-      await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: 'e9' }, msgId: 'export:e9' });
+      // A row no current code can write (enqueueOutbox refuses it), as an older deployment might have left.
+      await tx.$executeRaw`INSERT INTO outbox (subject, payload, msg_id) VALUES ('no.such.subject', '{}', 'poison:1')`;
+      await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: E(9) }, msgId: 'export:e9' });
     });
     await expect(relay.flush()).resolves.toEqual({ published: 1, failed: 1 });
     const refused = await t.db.prisma.outboxEvent.findUniqueOrThrow({ where: { msgId: 'poison:1' } });
@@ -111,6 +120,15 @@ describe('outbox', () => {
     expect(again.attempts).toBe(2);
     expect((again.nextAttemptAt.getTime() - Date.now()) / 1000).toBeGreaterThan(110);
     await t.db.pool.query(`DELETE FROM outbox WHERE msg_id = 'poison:1'`);
+  });
+
+  it('refuses a payload that does not match its subject when the row is written', async () => {
+    await expect(
+      t.db.prisma.$transaction(async (tx) => {
+        await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: 'not-a-uuid' }, msgId: 'bad:1' });
+      }),
+    ).rejects.toBeInstanceOf(InvalidPayloadError);
+    expect(await t.db.prisma.outboxEvent.count({ where: { msgId: 'bad:1' } })).toBe(0);
   });
 
   it('lets concurrent relays share the rows without publishing any twice', async () => {
@@ -151,7 +169,7 @@ describe('outbox', () => {
     });
     try {
       await t.db.prisma.$transaction(async (tx) => {
-        await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: 'e2' }, msgId: 'export:e2' });
+        await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: E(2) }, msgId: 'export:e2' });
       });
       while (!timed.includes('export:e2')) await new Promise((r) => setTimeout(r, 20));
     } finally {
