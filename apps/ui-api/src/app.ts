@@ -82,6 +82,6 @@ export function createApp(input: AppInput): Express {
 }
 
 function storageOrigin(deps: AppDeps): string[] {
-  const { backend, publicEndpoint } = deps.config.s3;
-  return backend === 's3' && publicEndpoint ? [new URL(publicEndpoint).origin] : [];
+  const origin = deps.storage.browserOrigin(deps.config.s3.buckets.artifacts);
+  return origin ? [origin] : [];
 }

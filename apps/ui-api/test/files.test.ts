@@ -444,7 +444,7 @@ describe('operations', () => {
     for (const needle of [
       'X-Amz-Signature',
       'X-Amz-Credential',
-      app.config.s3.secretAccessKey,
+      app.config.s3.credentials!.secretAccessKey,
       alice.token,
       bob.token,
     ]) {

@@ -63,11 +63,11 @@ describe('health', () => {
     const res = await app.request('/health/s3');
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ backend: 's3', endpoint: new URL(app.config.s3.endpoint).host });
+    expect(body).toMatchObject({ backend: 's3', endpoint: new URL(app.config.s3.endpoint!).host });
     expect(body.deep).toBeUndefined();
     const text = JSON.stringify(body);
-    expect(text).not.toContain(app.config.s3.accessKeyId);
-    expect(text).not.toContain(app.config.s3.secretAccessKey);
+    expect(text).not.toContain(app.config.s3.credentials!.accessKeyId);
+    expect(text).not.toContain(app.config.s3.credentials!.secretAccessKey);
   });
 
   it('/health/s3 runs the deep bucket check for admins', async () => {
@@ -102,7 +102,7 @@ describe('health', () => {
   it('sends the security headers on pages, API answers and redirects alike', async () => {
     const { token, user } = await app.login('headers@example.com');
     const file = await app.seed.file({ ownerId: user.id, filename: 'h.txt', contentType: 'text/plain' });
-    const storageOrigin = new URL(app.config.s3.publicEndpoint).origin;
+    const storageOrigin = new URL(app.config.s3.publicEndpoint!).origin;
     for (const res of [
       await app.request('/'),
       await app.request('/api/v1/me', { token }),

@@ -53,17 +53,39 @@ export const natsConfig = z
 
 export const SEVEN_DAYS_S = 7 * 24 * 3600;
 
+/** What to set for each kind of deployment: appended to every S3 configuration problem. */
+export const S3_DEPLOYMENT_HELP =
+  'AWS with a role (ECS task role, IRSA, instance profile, AWS_PROFILE/SSO): set S3_REGION and leave ' +
+  'S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY unset; AWS with keys: S3_REGION, S3_ACCESS_KEY and ' +
+  'S3_SECRET_KEY; MinIO, Ceph RGW or another S3 server: S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY ' +
+  '(path-style addressing is the default when S3_ENDPOINT is set)';
+
+const SSE_ALGORITHMS = ['AES256', 'aws:kms'] as const;
+export type SseAlgorithm = (typeof SSE_ALGORITHMS)[number];
+
 export const s3Config = z
   .object({
     STORAGE_BACKEND: z.enum(['s3', 'local']).default('s3'),
     LOCAL_STORAGE_DIR: z.string().default('./.data/storage'),
+    // Unset: the SDK's endpoint for S3_REGION (AWS). Set: MinIO, RGW or another S3-compatible server.
     S3_ENDPOINT: url.optional(),
     S3_PUBLIC_ENDPOINT: url.optional(),
-    S3_REGION: z.string().min(1).default('us-east-1'),
+    // The SDK's own region variables are the fallback, so a task role's environment works unchanged.
+    S3_REGION: z.string().min(1).optional(),
+    AWS_REGION: z.string().optional(),
+    AWS_DEFAULT_REGION: z.string().optional(),
+    // Unset: the SDK's default credential chain (env incl. AWS_SESSION_TOKEN, profile, web identity,
+    // ECS/container, instance metadata), refreshed before the credentials expire.
     S3_ACCESS_KEY: z.string().min(1).optional(),
     S3_SECRET_KEY: z.string().min(1).optional(),
-    S3_FORCE_PATH_STYLE: bool(true),
+    // Unset: path style with an S3_ENDPOINT (MinIO, RGW), virtual-hosted style on AWS.
+    S3_FORCE_PATH_STYLE: z.enum(['1', '0', 'true', 'false', 'yes', 'no', '']).optional(),
     S3_CHECKSUM_MODE: z.enum(['when_required', 'when_supported']).default('when_required'),
+    S3_SSE: z.enum(SSE_ALGORITHMS).optional(),
+    S3_SSE_KMS_KEY_ID: z.string().min(1).optional(),
+    // false in production: buckets, CORS and lifecycle rules are then set once by `pnpm storage:setup`
+    // with admin credentials, and the apps need object permissions only.
+    S3_MANAGE_BUCKETS: bool(true),
     S3_BUCKET_EXPORTS: z.string().min(3).default('pulse-exports'),
     S3_BUCKET_REPORTS: z.string().min(3).default('pulse-reports'),
     S3_BUCKET_RAW_IQ: z.string().min(3).default('pulse-raw-iq'),
@@ -81,8 +103,16 @@ export const s3Config = z
   })
   .superRefine((e, ctx) => {
     if (e.STORAGE_BACKEND === 's3') {
-      for (const k of ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY'] as const) {
-        if (!e[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when STORAGE_BACKEND=s3' });
+      if (Boolean(e.S3_ACCESS_KEY) !== Boolean(e.S3_SECRET_KEY)) {
+        const missing = e.S3_ACCESS_KEY ? 'S3_SECRET_KEY' : 'S3_ACCESS_KEY';
+        ctx.addIssue({
+          code: 'custom',
+          path: [missing],
+          message: `is required with ${missing === 'S3_SECRET_KEY' ? 'S3_ACCESS_KEY' : 'S3_SECRET_KEY'} (set both, or neither to use the AWS credential chain). ${S3_DEPLOYMENT_HELP}`,
+        });
+      }
+      if (e.S3_SSE_KMS_KEY_ID && e.S3_SSE !== 'aws:kms') {
+        ctx.addIssue({ code: 'custom', path: ['S3_SSE_KMS_KEY_ID'], message: 'is only used with S3_SSE=aws:kms' });
       }
     } else if (!e.LOCAL_STORAGE_SIGNING_KEY) {
       ctx.addIssue({
@@ -97,13 +127,24 @@ export const s3Config = z
     localDir: e.LOCAL_STORAGE_DIR,
     localSigningKey: e.LOCAL_STORAGE_SIGNING_KEY ?? '',
     localPublicUrl: e.LOCAL_STORAGE_PUBLIC_URL,
-    endpoint: e.S3_ENDPOINT ?? '',
-    publicEndpoint: e.S3_PUBLIC_ENDPOINT ?? e.S3_ENDPOINT ?? '',
-    region: e.S3_REGION,
-    accessKeyId: e.S3_ACCESS_KEY ?? '',
-    secretAccessKey: e.S3_SECRET_KEY ?? '',
-    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    /** Undefined: the SDK resolves the AWS endpoint for `region`. */
+    endpoint: e.S3_ENDPOINT,
+    /** What browsers reach for presigned URLs; undefined: the same endpoint as `endpoint`. */
+    publicEndpoint: e.S3_PUBLIC_ENDPOINT ?? e.S3_ENDPOINT,
+    region: e.S3_REGION || e.AWS_REGION || e.AWS_DEFAULT_REGION || 'us-east-1',
+    /** Undefined: the SDK's default credential provider chain. */
+    credentials:
+      e.S3_ACCESS_KEY && e.S3_SECRET_KEY
+        ? { accessKeyId: e.S3_ACCESS_KEY, secretAccessKey: e.S3_SECRET_KEY }
+        : undefined,
+    forcePathStyle:
+      e.S3_FORCE_PATH_STYLE === undefined || e.S3_FORCE_PATH_STYLE === ''
+        ? e.S3_ENDPOINT !== undefined
+        : ['1', 'true', 'yes'].includes(e.S3_FORCE_PATH_STYLE),
     checksumMode: e.S3_CHECKSUM_MODE,
+    /** Server-side encryption requested on every write (PUT, multipart, presigned PUT). */
+    sse: e.S3_SSE ? { algorithm: e.S3_SSE as SseAlgorithm, kmsKeyId: e.S3_SSE_KMS_KEY_ID } : undefined,
+    manageBuckets: e.S3_MANAGE_BUCKETS,
     buckets: {
       exports: e.S3_BUCKET_EXPORTS,
       reports: e.S3_BUCKET_REPORTS,

@@ -51,9 +51,49 @@ describe('loadConfig', () => {
     expect(text).not.toContain('999999999');
   });
 
-  it('requires credentials for the s3 backend', () => {
-    expect(() => loadConfig({ s3: s3Config }, { S3_ENDPOINT: 'http://minio:9000' })).toThrow(
-      /S3_ACCESS_KEY: is required when STORAGE_BACKEND=s3[\s\S]*S3_SECRET_KEY: is required/,
+  it('needs neither endpoint nor keys on AWS: the SDK default endpoint and credential chain apply', () => {
+    const cfg = loadConfig({ s3: s3Config }, { AWS_REGION: 'eu-west-1' });
+    expect(cfg.s3).toMatchObject({ endpoint: undefined, publicEndpoint: undefined, credentials: undefined });
+    expect(cfg.s3.region).toBe('eu-west-1');
+    // Virtual-hosted style on AWS; path style is the default only with an endpoint (MinIO, RGW).
+    expect(cfg.s3.forcePathStyle).toBe(false);
+    expect(loadConfig({ s3: s3Config }, s3Env).s3.forcePathStyle).toBe(true);
+    expect(loadConfig({ s3: s3Config }, { ...s3Env, S3_FORCE_PATH_STYLE: 'false' }).s3.forcePathStyle).toBe(false);
+    expect(loadConfig({ s3: s3Config }, { S3_REGION: 'us-west-2', AWS_REGION: 'eu-west-1' }).s3.region).toBe(
+      'us-west-2',
+    );
+  });
+
+  it('takes static keys as a pair, and says what to set for each kind of deployment', () => {
+    const cfg = loadConfig({ s3: s3Config }, s3Env);
+    expect(cfg.s3.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'super-secret-value' });
+    let err: unknown;
+    try {
+      loadConfig({ s3: s3Config }, { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'AKIAEXAMPLE' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const [problem] = (err as ConfigError).problems;
+    expect(problem).toMatch(/^S3_SECRET_KEY: is required with S3_ACCESS_KEY/);
+    expect(problem).toContain('AWS with a role');
+    expect(problem).toContain('AWS with keys');
+    expect(problem).toContain('MinIO, Ceph RGW or another S3 server');
+    expect(problem).not.toContain('AKIAEXAMPLE');
+  });
+
+  it('parses server-side encryption and bucket management', () => {
+    const cfg = loadConfig({ s3: s3Config }, { S3_SSE: 'aws:kms', S3_SSE_KMS_KEY_ID: 'alias/pulse' });
+    expect(cfg.s3.sse).toEqual({ algorithm: 'aws:kms', kmsKeyId: 'alias/pulse' });
+    expect(cfg.s3.manageBuckets).toBe(true);
+    expect(loadConfig({ s3: s3Config }, { S3_SSE: 'AES256', S3_MANAGE_BUCKETS: 'false' }).s3).toMatchObject({
+      sse: { algorithm: 'AES256' },
+      manageBuckets: false,
+    });
+    expect(loadConfig({ s3: s3Config }, {}).s3.sse).toBeUndefined();
+    expect(() => loadConfig({ s3: s3Config }, { S3_SSE: 'aes' })).toThrow(/S3_SSE: must be one of AES256, aws:kms/);
+    expect(() => loadConfig({ s3: s3Config }, { S3_SSE: 'AES256', S3_SSE_KMS_KEY_ID: 'k' })).toThrow(
+      /S3_SSE_KMS_KEY_ID: is only used with S3_SSE=aws:kms/,
     );
   });
 

@@ -97,12 +97,26 @@ export interface MultipartUploadInfo {
   initiated?: Date;
 }
 
+/** How the S3 backend is set up, without secrets: for deep health output. */
+export interface StorageDetail {
+  /** Host of the endpoint in use; `null`: the SDK's AWS endpoint for the region. */
+  endpoint: string | null;
+  region: string;
+  /** `static`: configured keys; `default-chain`: the SDK's provider chain (role, profile, env…). */
+  credentials: 'static' | 'default-chain';
+  /** Server-side encryption requested on every write, or null. The KMS key id itself is not shown. */
+  encryption: { algorithm: 'AES256' | 'aws:kms'; kmsKeyId: 'configured' | 'bucket default' | null } | null;
+  /** Whether the apps create buckets and write CORS/lifecycle rules themselves. */
+  manageBuckets: boolean;
+}
+
 export interface HealthResult {
   ok: boolean;
   backend: StorageBackendName;
   latencyMs: number;
   buckets: Record<string, boolean>;
   error?: string;
+  detail?: StorageDetail;
 }
 
 /** The storage API every app depends on; `s3` and `local` backends implement it. */
@@ -133,6 +147,11 @@ export interface Storage {
   ensureBucket(bucket: string): Promise<void>;
   putLifecycle(bucket: string, rules: LifecycleRule[]): Promise<LifecycleResult>;
   getLifecycle(bucket: string): Promise<LifecycleRule[] | null>;
+  /**
+   * The origin browsers open this bucket's presigned URLs at (for a page's CSP connect-src); null when
+   * it is the API's own origin (local backend).
+   */
+  browserOrigin(bucket: string): string | null;
   /** Lets pages from these origins use presigned URLs on the bucket from script (bucket CORS). */
   allowBrowserOrigins(bucket: string, origins: string[]): Promise<CorsResult>;
   health(buckets?: string[]): Promise<HealthResult>;

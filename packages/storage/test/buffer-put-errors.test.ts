@@ -1,5 +1,5 @@
-// Buffer PUTs go over plain HTTP with our own SigV4 signature (src/s3/sigv4-put.ts). Their happy path
-// runs against RGW in the other suites; here a real HTTP server on loopback answers the way S3 does
+// Buffer PUTs are the SDK's PutObject on the single-attempt client, retried by our policy. Their happy
+// path runs against RGW in the other suites; here a real HTTP server on loopback answers the way S3 does
 // when it is unhealthy (503 SlowDown, 500, 403 with an XML body), which RGW can't be made to do on demand.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,7 +69,8 @@ describe('buffer PUT against an unhealthy S3', () => {
     expect(put).toMatchObject({ etag: '"abc"', size: 4 });
     expect(seen).toHaveLength(3);
     const last = seen[2]!;
-    expect(last).toMatchObject({ method: 'PUT', url: '/bucket-a/exports/a%20b.csv', body: 'a,b\n' });
+    expect(last).toMatchObject({ method: 'PUT', body: 'a,b\n' });
+    expect(last.url.split('?')[0]).toBe('/bucket-a/exports/a%20b.csv');
     expect(last.headers).toMatchObject({
       'content-type': 'text/csv',
       'content-length': '4',
@@ -77,7 +78,7 @@ describe('buffer PUT against an unhealthy S3', () => {
       'x-amz-content-sha256': put.sha256,
     });
     expect(last.headers.authorization).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/s3\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-meta-task-id, Signature=[0-9a-f]{64}$/,
+      /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/s3\/aws4_request, SignedHeaders=([a-z0-9-]+;)*content-type;host;x-amz-content-sha256;x-amz-date;x-amz-meta-task-id(;[a-z0-9-]+)*, Signature=[0-9a-f]{64}$/,
     );
     expect(logs.events('s3_retry').map((r) => r.attempt)).toEqual([1, 2]);
     storage.close();

@@ -106,7 +106,7 @@ describe('alerts', () => {
       expect(typeof received[0]!.at).toBe('string');
       const text = JSON.stringify(received[0]);
       expect(text).not.toContain(key);
-      expect(text).not.toContain(config.secretAccessKey);
+      expect(text).not.toContain(config.credentials!.secretAccessKey);
       expect(text).not.toContain('http');
       expect(logs.events('alert_sent')).toHaveLength(1);
       expect(logs.text).not.toContain('sekret');

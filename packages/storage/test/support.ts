@@ -36,7 +36,7 @@ export async function removeBucket(storage: Storage, config: S3Config, bucket: s
     endpoint: config.endpoint,
     region: config.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    credentials: config.credentials,
   });
   try {
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));

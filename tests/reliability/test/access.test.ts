@@ -301,7 +301,7 @@ test('no token, code or key reached the logs; figures recorded', () => {
   const codes = app.smtp.messages.flatMap((m) => [...m.text.matchAll(/\b(\d{6})\b/g)].map((x) => x[1]!));
   const hits = scanForSecrets(
     [{ name: 'ui-api', lines: app.logs.lines }],
-    [...seenSecrets, ...codes, app.config.s3.secretAccessKey, app.config.app.linkSigningSecret],
+    [...seenSecrets, ...codes, app.config.s3.credentials!.secretAccessKey, app.config.app.linkSigningSecret],
   );
   recordScenario({
     id: '03-access-matrix',

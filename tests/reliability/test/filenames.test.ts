@@ -144,7 +144,7 @@ test('the files list returns names as JSON data and API links only', async () =>
   }
   const hits = scanForSecrets(
     [{ name: 'ui-api', lines: app.logs.lines }],
-    [alice.token, app.config.s3.secretAccessKey],
+    [alice.token, app.config.s3.credentials!.secretAccessKey],
   );
   recordScenario({
     id: '02-filenames',

@@ -70,7 +70,7 @@ export function healthRoutes(deps: AppDeps): Router {
     },
     async (req, res) => {
       const s3 = config.s3;
-      const host = (url: string) => (url ? new URL(url).host : null);
+      const host = (url: string | undefined) => (url ? new URL(url).host : null);
       const summary = {
         backend: s3.backend,
         endpoint: s3.backend === 's3' ? host(s3.endpoint) : null,

@@ -182,6 +182,7 @@ export function createLocalStorage({ config, logger, observer }: LocalStorageDep
     },
     getLifecycle: async () => null,
     // Local URLs point at the API's own origin: browsers need no CORS for them.
+    browserOrigin: () => null,
     allowBrowserOrigins: async () => ({ applied: false, unsupported: true }),
     health: (buckets) => checkLocalHealth(paths, buckets ?? Object.values(config.buckets)),
     close: () => {},

@@ -6,6 +6,7 @@ import { abortedError } from '../errors';
 import type { Observer } from '../observe';
 import type { S3Clients } from './clients';
 import { toStorageError } from './errors';
+import type { ObjectLocation } from './object-url';
 
 /** What every S3 operation needs; built once by createS3Storage. */
 export interface S3Context {
@@ -14,6 +15,8 @@ export interface S3Context {
   logger: Logger;
   observer: Observer;
   alerter: Alerter;
+  /** An object's URL on the public endpoint (what browsers reach), for presigns. */
+  presignLocation: (bucket: string, key: string) => ObjectLocation;
 }
 
 const MAX_BACKOFF_MS = 10_000;

@@ -1,6 +1,6 @@
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { elapsedMs } from '../observe';
-import type { HealthResult } from '../types';
+import type { HealthResult, StorageDetail } from '../types';
 import type { S3Context } from './context';
 import { toStorageError } from './errors';
 
@@ -41,5 +41,23 @@ export async function checkHealth(ctx: S3Context, buckets: string[]): Promise<He
     latencyMs: elapsedMs(started),
     buckets: Object.fromEntries(results),
     ...(problems.length ? { error: problems.join('; ') } : {}),
+    detail: storageDetail(ctx),
+  };
+}
+
+export function storageDetail(ctx: S3Context): StorageDetail {
+  const { config } = ctx;
+  const { sse } = config;
+  return {
+    endpoint: config.endpoint ? new URL(config.endpoint).host : null,
+    region: config.region,
+    credentials: ctx.clients.credentialSource,
+    encryption: sse
+      ? {
+          algorithm: sse.algorithm,
+          kmsKeyId: sse.algorithm === 'aws:kms' ? (sse.kmsKeyId ? 'configured' : 'bucket default') : null,
+        }
+      : null,
+    manageBuckets: config.manageBuckets,
   };
 }

@@ -15,11 +15,19 @@ import {
   listUploads,
 } from './objects';
 import { allowBrowserOrigins } from './cors';
+import { objectLocator } from './object-url';
 import { presignGet, presignPut } from './presign';
 import { putObject } from './upload';
 
-export function createS3Storage(deps: Omit<S3Context, 'clients'>): Storage {
-  const ctx: S3Context = { ...deps, clients: createS3Clients(deps.config) };
+export function createS3Storage(deps: Omit<S3Context, 'clients' | 'presignLocation'>): Storage {
+  const { config } = deps;
+  const clients = createS3Clients(config);
+  const presignLocation = objectLocator(clients.s3, {
+    endpoint: config.publicEndpoint,
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+  });
+  const ctx: S3Context = { ...deps, clients, presignLocation };
   return {
     backend: 's3',
     put: (bucket, key, body, options) => putObject(ctx, bucket, key, body, options),
@@ -37,6 +45,10 @@ export function createS3Storage(deps: Omit<S3Context, 'clients'>): Storage {
     ensureBucket: (bucket) => ensureBucket(ctx, bucket),
     putLifecycle: (bucket, rules) => putLifecycle(ctx, bucket, rules),
     getLifecycle: (bucket) => getLifecycle(ctx, bucket),
+    browserOrigin: (bucket) => {
+      const at = presignLocation(bucket, 'k');
+      return `${at.protocol}//${at.hostname}${at.port === undefined ? '' : `:${at.port}`}`;
+    },
     allowBrowserOrigins: (bucket, origins) => allowBrowserOrigins(ctx, bucket, origins),
     health: (buckets) => checkHealth(ctx, buckets ?? Object.values(ctx.config.buckets)),
     close: () => ctx.clients.destroy(),

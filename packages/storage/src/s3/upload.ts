@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pipeline, type Readable, Transform } from 'node:stream';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { abortedError } from '../errors';
 import { assertValidKey } from '../keys';
@@ -8,10 +8,8 @@ import { elapsedMs } from '../observe';
 import type { PutOptions, PutResult } from '../types';
 import { failure, type S3Context, withRetry } from './context';
 import { causeMessage, toStorageError } from './errors';
-import { REQUEST_TIMEOUT_MS } from './clients';
 import { abortUpload } from './objects';
-import { sha256Hex } from './sigv4';
-import { sendPut, signPut } from './sigv4-put';
+import { sseParams } from './sse';
 
 export async function putObject(
   ctx: S3Context,
@@ -61,7 +59,13 @@ export async function putObject(
   }
 }
 
-/** A Buffer can be resent as is, so transient failures are retried here. */
+const PAYLOAD_HASH = 'x-amz-content-sha256';
+
+/**
+ * A Buffer can be resent as is, so transient failures are retried here. PutObject on the
+ * single-attempt client: the SDK signs (with its clock-skew correction) and sends it; the payload hash
+ * it signs is the digest we report, computed once (or handed in by the caller) instead of twice.
+ */
 async function putBuffer(
   ctx: S3Context,
   bucket: string,
@@ -69,38 +73,36 @@ async function putBuffer(
   body: Buffer,
   options: PutOptions,
 ): Promise<PutResult> {
-  const sha256 = options.sha256 ?? sha256Hex(body);
-  const { config } = ctx;
-  const headers: Record<string, string> = {};
-  if (options.contentType) headers['content-type'] = options.contentType;
-  if (options.contentDisposition) headers['content-disposition'] = options.contentDisposition;
-  for (const [k, v] of Object.entries(options.metadata ?? {})) headers[`x-amz-meta-${k.toLowerCase()}`] = v;
+  const sha256 = options.sha256 ?? createHash('sha256').update(body).digest('hex');
   const out = await withRetry(
     ctx,
     'upload',
-    // Signed per attempt: a retry after a backoff gets a fresh date.
-    () =>
-      sendPut(
-        signPut({
-          endpoint: config.endpoint,
-          forcePathStyle: config.forcePathStyle,
-          region: config.region,
-          accessKeyId: config.accessKeyId,
-          secretAccessKey: config.secretAccessKey,
-          bucket,
-          key,
-          payloadSha256: sha256,
-          contentLength: body.length,
-          headers,
-          now: new Date(),
-        }),
-        body,
-        { agent: ctx.clients.agents, signal: options.signal, timeoutMs: REQUEST_TIMEOUT_MS },
-      ),
+    () => {
+      const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentType: options.contentType,
+        ContentDisposition: options.contentDisposition,
+        Metadata: options.metadata,
+        ...sseParams(ctx.config),
+      });
+      // The signer uses a payload hash that is already set instead of hashing the body again; the server
+      // checks it against what it receives, so a wrong digest fails the upload.
+      command.middlewareStack.add(
+        (next) => (args) => {
+          (args.request as { headers: Record<string, string> }).headers[PAYLOAD_HASH] = sha256;
+          return next(args);
+        },
+        { step: 'build', name: 'pulsePayloadHash' },
+      );
+      return ctx.clients.s3.send(command, { abortSignal: options.signal });
+    },
     options.signal,
   );
   options.onProgress?.(body.length);
-  return { etag: out.etag, size: body.length, sha256 };
+  return { etag: out.ETag ?? '', size: body.length, sha256 };
 }
 
 /**
@@ -141,6 +143,7 @@ async function putStream(
       ContentDisposition: options.contentDisposition,
       Metadata: options.metadata,
       ContentLength: options.contentLength,
+      ...sseParams(ctx.config),
     },
     partSize: ctx.config.multipart.partSizeBytes,
     queueSize: ctx.config.multipart.queueSize,
