@@ -1,9 +1,3 @@
-/** Where one receiver's capture lives (GUIDE key contract): deterministic, so a retry overwrites. */
-export function measurementKeys(taskId: string, receiverId: string) {
-  const base = `sessions/${taskId}/websdr_${receiverId}`;
-  return { npy: `${base}.npy`, metadata: `${base}_metadata.json` };
-}
-
 export function measurementFilenames(receiverId: string) {
   return { npy: `websdr_${receiverId}.npy`, metadata: `websdr_${receiverId}_metadata.json` };
 }

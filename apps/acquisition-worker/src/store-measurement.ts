@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
-import type { Storage } from '@pulse/storage';
+import { measurementObjectKeys, type Storage } from '@pulse/storage';
 import {
   METADATA_CONTENT_TYPE,
   type MeasurementFacts,
   measurementFilenames,
-  measurementKeys,
   metadataDocument,
   NPY_CONTENT_TYPE,
   objectMetadata,
@@ -77,7 +76,7 @@ export async function storeMeasurement(
     // Needed before the upload: it goes into the object's own metadata headers.
     npySha256,
   };
-  const keys = measurementKeys(task.id, receiverId);
+  const keys = measurementObjectKeys(task.id, receiverId);
   const names = measurementFilenames(receiverId);
   const headers = objectMetadata(facts);
 

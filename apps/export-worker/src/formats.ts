@@ -1,3 +1,5 @@
+import { exportObjectKey } from '@pulse/storage';
+
 export type ExportFormat = 'csv' | 'ndjson' | 'xlsx';
 
 interface FormatInfo {
@@ -12,8 +14,8 @@ export const FORMATS: Record<ExportFormat, FormatInfo> = {
 };
 
 /** Deterministic, so a redelivered job overwrites its own object instead of leaving a second one. */
-export const exportObjectKey = (exportId: string, format: ExportFormat) =>
-  `exports/${exportId}.${FORMATS[format].extension}`;
+export const exportKey = (exportId: string, format: ExportFormat) =>
+  exportObjectKey(exportId, FORMATS[format].extension);
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 

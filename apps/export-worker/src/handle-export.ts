@@ -4,7 +4,7 @@ import type { Logger } from '@pulse/logger';
 import { abortLeftoverUploads, type PutResult, type Storage } from '@pulse/storage';
 import type { ExportSettings } from './config';
 import { describeFailure } from './failure';
-import { exportFilename, exportObjectKey, FORMATS } from './formats';
+import { exportFilename, exportKey, FORMATS } from './formats';
 import { claimJob, completeJob, type ExportJob, recordProgress, releaseForRetry } from './job-store';
 import { throttleProgress } from './progress';
 import { copySource } from './sources/copy-source';
@@ -68,7 +68,7 @@ export async function handleExport(
 async function runExport(deps: ExportDeps, job: ExportJob, ctx: ExportContext, log: Logger): Promise<void> {
   const started = performance.now();
   const format = FORMATS[job.format];
-  const key = exportObjectKey(job.id, job.format);
+  const key = exportKey(job.id, job.format);
   const filename = exportFilename(job);
 
   const progress = throttleProgress({

@@ -10,7 +10,7 @@ import { DeliveryBusyError, handleReportRequested } from '../src/handle-report-r
 import { formatCount } from '../src/render/format';
 import { requestManualReports } from '@pulse/reports';
 import { startReportScheduler } from '../src/scheduling/scheduler';
-import { reportKey } from '../src/storage/report-files';
+import { reportObjectKey as reportKey } from '@pulse/storage';
 import { LINK_SECRET, type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
 import { pdfText, readWorkbook } from './read-back';
 

@@ -8,7 +8,10 @@ export interface RetryOptions {
   onRetry?: (info: { attempt: number; delayMs: number; err: unknown }) => void;
 }
 
-/** Full-jitter exponential backoff: spreads retries of many clients so they don't stampede together. */
+/**
+ * Equal-jitter exponential backoff: half the ceiling fixed, half random. The random half spreads retries
+ * of many clients so they don't stampede together; the fixed half keeps a retry from coming straight back.
+ */
 export function backoffDelay(attempt: number, baseMs: number, maxMs = 30_000): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Compact HMAC-signed tokens for links that must outlive a presign (report emails: 30 days) and for
- * local-backend download URLs. `purpose` is signed, so a token minted for one use can't serve another.
+ * Compact HMAC-signed tokens for links that must outlive a presign (report emails: 30 days). `purpose` is
+ * signed, so a token minted for one use can't serve another. (The local storage backend's download URLs
+ * are signed by @pulse/storage's local/signing.ts, not here.)
  */
 export interface TokenClaims {
   /** What the token grants access to (e.g. a file id). */

@@ -10,6 +10,14 @@ export {
   verifyLocalSignature,
 } from './local/signing';
 export { parseByteRange } from './local/range';
+export {
+  artifactObjectKey,
+  exportObjectKey,
+  measurementObjectKeys,
+  PULSE_PREFIXES,
+  type PulsePrefix,
+  reportObjectKey,
+} from './object-keys';
 export type { StorageMetrics } from './observe';
 export type * from './types';
 export { type RetentionKind, retentionRule } from './retention';

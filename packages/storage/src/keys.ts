@@ -3,7 +3,7 @@ import { StorageError } from './errors';
 const MAX_KEY_BYTES = 1024; // the S3 limit
 
 /**
- * Object keys here are always built by our own code (see the GUIDE's key contracts), so anything
+ * Object keys here are always built by our own code (object-keys.ts), so anything
  * that looks like a path trick is a bug or an attack: refused the same way on both backends.
  */
 export function assertValidKey(key: string): void {

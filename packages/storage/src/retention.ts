@@ -1,10 +1,11 @@
+import { PULSE_PREFIXES } from './object-keys';
 import type { LifecycleRule } from './types';
 
-/** What each Pulse bucket holds under which prefix (the key contracts in GUIDE.md). */
+/** The kinds of file with a retention period, each under its prefix in PULSE_PREFIXES (the key builders'). */
 const RETENTION_TARGETS = {
-  exports: { id: 'pulse-exports-retention', prefix: 'exports/' },
-  reports: { id: 'pulse-reports-retention', prefix: 'reports/' },
-  rawIq: { id: 'pulse-raw-iq-retention', prefix: 'sessions/' },
+  exports: { id: 'pulse-exports-retention', prefix: PULSE_PREFIXES.exports },
+  reports: { id: 'pulse-reports-retention', prefix: PULSE_PREFIXES.reports },
+  rawIq: { id: 'pulse-raw-iq-retention', prefix: PULSE_PREFIXES.rawIq },
 } as const;
 
 export type RetentionKind = keyof typeof RETENTION_TARGETS;

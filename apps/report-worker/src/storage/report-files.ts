@@ -1,6 +1,6 @@
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
-import { contentDisposition, type Storage } from '@pulse/storage';
+import { contentDisposition, reportObjectKey, type Storage } from '@pulse/storage';
 
 export const PDF_TYPE = 'application/pdf';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -30,11 +30,6 @@ export interface StoreReportDeps {
 
 export type StoreResult = { stored: true; pdfFileId: string; xlsxFileId: string } | { stored: false; reason: string };
 
-/** Deterministic keys (the GUIDE's contract): a redelivered job overwrites its objects, never duplicates them. */
-export function reportKey(period: string, followerId: string, ext: 'pdf' | 'xlsx'): string {
-  return `reports/${period}/${followerId}/report_${period}.${ext}`;
-}
-
 export function reportFiles(report: RenderedReport): ReportFile[] {
   return [
     { kind: 'pdf', filename: `pulse-report-${report.period}.pdf`, contentType: PDF_TYPE, body: report.pdf },
@@ -55,7 +50,7 @@ export async function storeReport(deps: StoreReportDeps, report: RenderedReport)
   const files = reportFiles(report);
   const uploads = await Promise.allSettled(
     files.map((f) =>
-      storage.put(bucket, reportKey(report.period, report.followerId, f.kind), f.body, {
+      storage.put(bucket, reportObjectKey(report.period, report.followerId, f.kind), f.body, {
         contentType: f.contentType,
         contentDisposition: contentDisposition(f.filename),
         metadata: { period: report.period, follower: report.followerId },
@@ -86,7 +81,7 @@ async function recordFiles(
 ): Promise<[string, string]> {
   const now = deps.now?.() ?? new Date();
   const expiresAt = new Date(now.getTime() + deps.retentionDays * 86_400_000);
-  const keys = files.map((f) => reportKey(report.period, report.followerId, f.kind));
+  const keys = files.map((f) => reportObjectKey(report.period, report.followerId, f.kind));
   return deps.db.prisma.$transaction(async (tx) => {
     const existing = await tx.artifactFile.findFirst({
       where: { bucket: deps.bucket, objectKey: { in: keys } },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ArtifactKind } from '@pulse/db';
+import { artifactObjectKey } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { fileExtension } from './filename';
 
@@ -12,11 +13,6 @@ export interface StoreFileInput {
   body: Buffer;
 }
 
-/** Generic artifact key from the GUIDE: ids only, so no user text ever reaches an object key. */
-export function artifactObjectKey(artifactId: string, fileId: string, filename: string): string {
-  return `artifacts/${artifactId}/${fileId}${fileExtension(filename)}`;
-}
-
 /**
  * Bytes to S3 first, then the artifact + ready file rows. If the rows can't be written the object
  * is removed again, so a failure leaves neither an orphan object nor a row without bytes.
@@ -25,7 +21,7 @@ export async function storeFile(deps: Pick<AppDeps, 'config' | 'db' | 'storage' 
   const artifactId = randomUUID();
   const fileId = randomUUID();
   const bucket = deps.config.s3.buckets.artifacts;
-  const objectKey = artifactObjectKey(artifactId, fileId, input.filename);
+  const objectKey = artifactObjectKey(artifactId, fileId, fileExtension(input.filename));
   const put = await deps.storage.put(bucket, objectKey, input.body, { contentType: input.contentType });
   try {
     await deps.db.prisma.artifact.create({

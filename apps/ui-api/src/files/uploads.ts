@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { artifactObjectKey } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
 import { findOwnedFile } from './file-queries';
-import { safeFilename } from './filename';
-import { artifactObjectKey } from './store-file';
+import { fileExtension, safeFilename } from './filename';
 
 /** Long enough for a large upload to start on a slow link; the URL is single-purpose anyway. */
 const UPLOAD_URL_TTL_S = 900;
@@ -33,7 +33,7 @@ export async function createUpload(deps: UploadDeps, req: UploadRequest) {
   const artifactId = randomUUID();
   const fileId = randomUUID();
   const bucket = deps.config.s3.buckets.artifacts;
-  const objectKey = artifactObjectKey(artifactId, fileId, safeFilename(req.filename));
+  const objectKey = artifactObjectKey(artifactId, fileId, fileExtension(safeFilename(req.filename)));
   await deps.db.prisma.artifact.create({
     data: {
       id: artifactId,

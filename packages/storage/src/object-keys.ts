@@ -1,0 +1,32 @@
+/**
+ * The prefixes under which Pulse writes objects, and the builders of every key under them. One list, so
+ * that the keys the apps write, the lifecycle rules that expire them and the scans and deletes that
+ * clean them up cannot disagree (the key contracts in the README). Keys are deterministic: a redelivered
+ * job overwrites its own objects instead of leaving a second copy.
+ */
+export const PULSE_PREFIXES = {
+  exports: 'exports/',
+  reports: 'reports/',
+  rawIq: 'sessions/',
+  artifacts: 'artifacts/',
+} as const;
+
+export type PulsePrefix = keyof typeof PULSE_PREFIXES;
+
+/** `exports/{exportId}.{csv|ndjson|xlsx}` */
+export const exportObjectKey = (exportId: string, extension: string): string =>
+  `${PULSE_PREFIXES.exports}${exportId}.${extension}`;
+
+/** `reports/{YYYY-MM}/{followerId}/report_{YYYY-MM}.{pdf|xlsx}` */
+export const reportObjectKey = (period: string, followerId: string, ext: 'pdf' | 'xlsx'): string =>
+  `${PULSE_PREFIXES.reports}${period}/${followerId}/report_${period}.${ext}`;
+
+/** `sessions/{taskId}/websdr_{receiverId}.npy` and its `…_metadata.json`. */
+export function measurementObjectKeys(taskId: string, receiverId: string): { npy: string; metadata: string } {
+  const base = `${PULSE_PREFIXES.rawIq}${taskId}/websdr_${receiverId}`;
+  return { npy: `${base}.npy`, metadata: `${base}_metadata.json` };
+}
+
+/** `artifacts/{artifactId}/{fileId}{.ext}`: ids only, so no user text ever reaches an object key. */
+export const artifactObjectKey = (artifactId: string, fileId: string, extension: string): string =>
+  `${PULSE_PREFIXES.artifacts}${artifactId}/${fileId}${extension}`;
