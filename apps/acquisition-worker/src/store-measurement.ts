@@ -47,6 +47,7 @@ export async function storeMeasurement(
     frequencyHz: task.frequencyHz,
     sampleRate: task.sampleRate,
     sampleCount: req.sampleCount,
+    durationMs: task.durationMs,
     signal,
   });
   if (capture.samples.length !== req.sampleCount * 2) {

@@ -66,11 +66,15 @@ export function syntheticSource(): ReceiverSource {
     name: 'synthetic',
     async acquire(request: AcquireRequest): Promise<Capture> {
       const startedAt = new Date();
+      const t0 = performance.now();
       const samples = await generateSamples(request, request.signal);
       return {
         samples,
+        sampleRate: request.sampleRate,
         startedAt,
         endedAt: new Date(),
+        setupMs: 0,
+        captureMs: performance.now() - t0,
         snrDb: receiverProfile(request.receiverId, request.sampleRate).snrDb,
       };
     },
