@@ -14,12 +14,20 @@ export const acquisitionWorkerSettings = z
     // Refuses tasks beyond this many complex samples per receiver (8 Mi samples = a 64 MB .npy),
     // whatever wrote the row: the API enforces the same limit for users.
     ACQUISITION_MAX_SAMPLES: int(8 * 1024 * 1024, 1, 64 * 1024 * 1024),
+    // A network receiver that has not started streaming by then is given up (unreachable, hung handshake)...
+    ACQUISITION_CONNECT_TIMEOUT_MS: int(10_000, 100, 120_000),
+    // ...and one that stops sending for this long mid-capture has stalled.
+    ACQUISITION_STALL_TIMEOUT_MS: int(5_000, 100, 120_000),
   })
   .transform((e) => ({
     receiverConcurrency: e.ACQUISITION_RECEIVER_CONCURRENCY,
     memoryBudgetBytes: e.ACQUISITION_MEMORY_BUDGET_MB * 1024 * 1024,
     taskConcurrency: e.ACQUISITION_TASK_CONCURRENCY,
     maxSamples: e.ACQUISITION_MAX_SAMPLES,
+    receiverLimits: {
+      connectTimeoutMs: e.ACQUISITION_CONNECT_TIMEOUT_MS,
+      stallTimeoutMs: e.ACQUISITION_STALL_TIMEOUT_MS,
+    },
   }));
 
 export const acquisitionWorkerConfigShape = workerConfigShape(acquisitionWorkerSettings);

@@ -1,3 +1,4 @@
+import { RECEIVER_ID, receiversForCapture } from '@pulse/acquisitions';
 import type { Bus, MessageContext, Payload } from '@pulse/bus';
 import { PermanentError } from '@pulse/bus';
 import type { Storage } from '@pulse/storage';
@@ -5,7 +6,8 @@ import { forEachLimited } from './concurrency';
 import type { AcquisitionSettings } from './config';
 import { describeFailure } from './describe-failure';
 import type { AcquisitionMetrics } from './metrics';
-import { type ReceiverError, summarize } from './result';
+import { type ReceiverError, type ReceiverTiming, summarize } from './result';
+import { ReceiverFailure } from './sources/capture-session';
 import { type MeasurementDeps, storeMeasurement } from './store-measurement';
 import { type AcquisitionTask, type Counters, claimTask, countFailedReceiver, finishTask } from './task-store';
 
@@ -16,9 +18,6 @@ export interface AcquisitionDeps extends MeasurementDeps {
 }
 
 export type AcquisitionContext = Pick<MessageContext, 'signal' | 'working' | 'deliveryCount'>;
-
-// Ids end up in object keys and file names: the same conservative alphabet as S3-safe key segments.
-const RECEIVER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Complex samples per receiver for the requested duration (at least one). */
 export const sampleCountFor = (task: Pick<AcquisitionTask, 'durationMs' | 'sampleRate'>) =>
@@ -105,17 +104,36 @@ export async function handleAcquisition(
   const done = new Set(claim.stored.map((m) => m.receiverId));
   const stored = [...claim.stored];
   const errors: ReceiverError[] = [];
+  const timings: ReceiverTiming[] = [];
+  const targets = await receiversForCapture(deps.db, task.receivers);
   await forEachLimited(
     task.receivers.filter((r) => !done.has(r)),
     receiverConcurrency(deps.settings, sampleCount),
     async (receiverId) => {
       try {
         if (!RECEIVER_ID.test(receiverId)) throw new Error('invalid receiver id');
+        const target = targets.get(receiverId);
+        if (!target) throw new ReceiverFailure('not in the receivers registry (deleted since the request?)');
+        if (!target.enabled) throw new ReceiverFailure('disabled in the receivers registry');
         // A signal of its own per receiver: the uploads' abort listeners then don't pile up on one.
         const signal = AbortSignal.any([ctx.signal]);
-        const { measurement, counters } = await storeMeasurement(deps, { task, receiverId, sampleCount, signal });
+        const { measurement, counters, capture } = await storeMeasurement(deps, {
+          task,
+          receiverId,
+          target,
+          sampleCount,
+          signal,
+        });
         stored.push(measurement);
+        timings.push({
+          receiverId,
+          kind: target.kind,
+          sampleRate: capture.sampleRate,
+          setupMs: Math.round(capture.setupMs),
+          captureMs: Math.round(capture.captureMs),
+        });
         deps.metrics?.receiver('stored', measurement.size);
+        deps.metrics?.capture(target.kind, capture.setupMs / 1000, capture.captureMs / 1000);
         report(counters);
       } catch (err) {
         // Shutting down is not this receiver's failure: stop, and let the redelivery resume the task.
@@ -129,7 +147,7 @@ export async function handleAcquisition(
     },
   );
 
-  const result = summarize(task.receivers, stored, errors);
+  const result = summarize(task.receivers, stored, errors, timings);
   await finishTask(deps.db, taskId, {
     result,
     error: result.status === 'SUCCESS' ? null : `${result.failed} of ${result.total} receivers failed`,

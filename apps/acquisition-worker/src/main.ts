@@ -5,6 +5,8 @@ import { runService } from '@pulse/runtime';
 import { acquisitionWorkerConfigShape } from './config';
 import { startAcquisitionConsumer } from './consumer';
 import { acquisitionMetrics } from './metrics';
+import { kiwisdrSource } from './sources/kiwisdr-source';
+import { rtlTcpSource } from './sources/rtl-tcp-source';
 import { syntheticSource } from './sources/synthetic-source';
 
 const config = loadConfigOrExit(acquisitionWorkerConfigShape);
@@ -25,6 +27,10 @@ runService({
       logger,
       bucket,
       source: syntheticSource(),
+      sources: { kiwisdr: kiwisdrSource(config.app.receiverLimits), rtl_tcp: rtlTcpSource(config.app.receiverLimits) },
+      // Registry entries name a password by reference: the worker's own environment (or the secret store
+      // that fills it, e.g. a Kubernetes Secret) holds the value; the database never does.
+      secret: (ref: string) => (ref.startsWith('env:') ? process.env[ref.slice(4)] : undefined),
       settings: config.app,
       metrics: acquisitionMetrics(infra.metrics),
     };

@@ -10,8 +10,14 @@ export interface MeasurementFacts {
   receiverId: string;
   source: string;
   frequencyHz: number;
+  /** The rate the samples are at (a KiwiSDR's own rate, whatever was asked). */
   sampleRate: number;
+  requestedSampleRate: number;
   sampleCount: number;
+  setupMs: number;
+  captureMs: number;
+  /** What the receiver reported (server version, RSSI, GPS time, ...). */
+  reported: Record<string, unknown>;
   /** SNR computed from the stored samples. */
   snrDbEstimate: number | null;
   /** SNR the receiver reported, if it did. */
@@ -31,7 +37,11 @@ export function metadataDocument(f: MeasurementFacts): Record<string, unknown> {
     source: f.source,
     frequency_hz: f.frequencyHz,
     sample_rate: f.sampleRate,
+    requested_sample_rate: f.requestedSampleRate,
     sample_count: f.sampleCount,
+    setup_ms: f.setupMs,
+    capture_ms: f.captureMs,
+    receiver_reported: f.reported,
     dtype: 'complex64',
     layout: 'numpy .npy v1.0, 1-D, little-endian, I + jQ',
     snr_db_estimate: f.snrDbEstimate,

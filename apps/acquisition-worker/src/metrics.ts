@@ -5,6 +5,8 @@ import type { FinalState } from './result';
 export interface AcquisitionMetrics {
   receiver(outcome: 'stored' | 'failed', npyBytes: number): void;
   task(status: FinalState, seconds: number): void;
+  /** One receiver's connection setup and wall-clock capture, by receiver kind. */
+  capture(kind: string, setupSeconds: number, captureSeconds: number): void;
 }
 
 export function acquisitionMetrics(registry: Registry): AcquisitionMetrics {
@@ -26,7 +28,25 @@ export function acquisitionMetrics(registry: Registry): AcquisitionMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [registry],
   });
+  const setup = new Histogram({
+    name: 'pulse_acquisition_receiver_setup_seconds',
+    help: 'Connecting to a receiver and agreeing the stream, until samples flow, by kind',
+    labelNames: ['kind'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const capture = new Histogram({
+    name: 'pulse_acquisition_receiver_capture_seconds',
+    help: 'Wall-clock capture time per receiver, by kind',
+    labelNames: ['kind'],
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
   return {
+    capture(kind, setupSeconds, captureSeconds) {
+      setup.observe({ kind }, setupSeconds);
+      capture.observe({ kind }, captureSeconds);
+    },
     receiver(outcome, npyBytes) {
       receivers.inc({ outcome });
       if (npyBytes > 0) bytes.inc(npyBytes);

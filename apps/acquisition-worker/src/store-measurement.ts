@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type CaptureTarget, type ReceiverKind, recordReceiverContact } from '@pulse/acquisitions';
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import { measurementObjectKeys, type Storage } from '@pulse/storage';
@@ -12,13 +13,19 @@ import {
 } from './measurement-files';
 import { encodeComplex64Npy } from './npy';
 import { estimateSnrDb } from './snr';
-import type { ReceiverSource } from './sources/receiver-source';
+import { ReceiverFailure, samplesFor } from './sources/capture-session';
+import type { Capture, ReceiverSource } from './sources/receiver-source';
 import { type AcquisitionTask, type Counters, type StoredMeasurement, saveMeasurement } from './task-store';
 
 export interface MeasurementDeps {
   db: Db;
   storage: Storage;
+  /** Synthetic receivers' source. */
   source: ReceiverSource;
+  /** The network receivers' sources, by kind (main.ts: KiwiSDR and rtl_tcp). */
+  sources?: Partial<Record<Exclude<ReceiverKind, 'synthetic'>, ReceiverSource>>;
+  /** Resolves a registry password reference (`env:NAME`); undefined when it is not set. */
+  secret?: (ref: string) => string | undefined;
   logger: Logger;
   /** config `s3.buckets.rawIq` */
   bucket: string;
@@ -27,6 +34,8 @@ export interface MeasurementDeps {
 export interface MeasurementRequest {
   task: AcquisitionTask;
   receiverId: string;
+  /** The registry entry (kind, address). */
+  target: CaptureTarget;
   sampleCount: number;
   signal: AbortSignal;
 }
@@ -39,19 +48,15 @@ export interface MeasurementRequest {
 export async function storeMeasurement(
   deps: MeasurementDeps,
   req: MeasurementRequest,
-): Promise<{ measurement: StoredMeasurement; counters: Counters }> {
-  const { task, receiverId, signal } = req;
-  const capture = await deps.source.acquire({
-    taskId: task.id,
-    receiverId,
-    frequencyHz: task.frequencyHz,
-    sampleRate: task.sampleRate,
-    sampleCount: req.sampleCount,
-    durationMs: task.durationMs,
-    signal,
-  });
-  if (capture.samples.length !== req.sampleCount * 2) {
-    throw new Error(`receiver returned ${capture.samples.length / 2} samples, expected ${req.sampleCount}`);
+): Promise<{ measurement: StoredMeasurement; counters: Counters; capture: Capture }> {
+  const { task, receiverId, signal, target } = req;
+  const capture = await captureFrom(deps, req);
+  const sampleCount = capture.samples.length / 2;
+  // The count follows from the duration at the rate the receiver delivered (its own, for a KiwiSDR).
+  if (sampleCount !== samplesFor(task.durationMs, capture.sampleRate)) {
+    throw new Error(
+      `receiver returned ${sampleCount} samples, expected ${samplesFor(task.durationMs, capture.sampleRate)}`,
+    );
   }
   // Encoding and hashing are synchronous, milliseconds per receiver: a turn of the event loop first lets
   // the receivers ahead of this one put their requests on the wire instead of waiting for every hash.
@@ -65,10 +70,14 @@ export async function storeMeasurement(
   const facts: MeasurementFacts = {
     taskId: task.id,
     receiverId,
-    source: deps.source.name,
+    source: target.kind,
     frequencyHz: task.frequencyHz,
-    sampleRate: task.sampleRate,
-    sampleCount: req.sampleCount,
+    sampleRate: capture.sampleRate,
+    requestedSampleRate: task.sampleRate,
+    sampleCount,
+    setupMs: Math.round(capture.setupMs),
+    captureMs: Math.round(capture.captureMs),
+    reported: capture.reported ?? {},
     snrDbEstimate,
     snrDbReported: capture.snrDb ?? null,
     startedAt: capture.startedAt,
@@ -107,7 +116,7 @@ export async function storeMeasurement(
   const saved = await saveMeasurement(deps.db, {
     task,
     receiverId,
-    sampleCount: req.sampleCount,
+    sampleCount,
     snrDb: facts.snrDbEstimate,
     startedAt: capture.startedAt,
     endedAt: capture.endedAt,
@@ -139,5 +148,51 @@ export async function storeMeasurement(
     },
     'measurement stored',
   );
-  return saved;
+  return { ...saved, capture };
+}
+
+/** Connects to the receiver the registry names and captures; the outcome is its last contact. */
+async function captureFrom(deps: MeasurementDeps, req: MeasurementRequest): Promise<Capture> {
+  const { task, receiverId, target, signal } = req;
+  if (target.kind === 'synthetic') {
+    return deps.source.acquire({
+      taskId: task.id,
+      receiverId,
+      frequencyHz: task.frequencyHz,
+      sampleRate: task.sampleRate,
+      sampleCount: req.sampleCount,
+      durationMs: task.durationMs,
+      signal,
+    });
+  }
+  const source = deps.sources?.[target.kind];
+  if (!source) throw new ReceiverFailure(`no ${target.kind} source on this worker`);
+  let password: string | undefined;
+  if (target.passwordRef) {
+    password = deps.secret?.(target.passwordRef);
+    if (password === undefined)
+      throw new ReceiverFailure(`the password reference ${target.passwordRef} is not set on the worker`);
+  }
+  try {
+    const capture = await source.acquire({
+      taskId: task.id,
+      receiverId,
+      frequencyHz: task.frequencyHz,
+      sampleRate: task.sampleRate,
+      sampleCount: req.sampleCount,
+      durationMs: task.durationMs,
+      maxSampleRate: target.maxSampleRate,
+      address: { host: target.host!, port: target.port!, password },
+      signal,
+    });
+    await recordReceiverContact(deps.db, receiverId, { ok: true });
+    return capture;
+  } catch (err) {
+    // A cancelled or stopped task says nothing about the receiver.
+    if (!signal.aborted) {
+      const error = err instanceof Error ? err.message : String(err);
+      await recordReceiverContact(deps.db, receiverId, { ok: false, error }).catch(() => undefined);
+    }
+    throw err;
+  }
 }

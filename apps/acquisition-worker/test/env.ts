@@ -85,6 +85,18 @@ export async function openWorkerEnv(): Promise<WorkerEnv> {
       return bus;
     },
     async createTask(spec = {}) {
+      // Receivers the test has not registered itself are synthetic ones.
+      await db.prisma.receiver.createMany({
+        data: (spec.receivers ?? RECEIVERS).map((id) => ({
+          id,
+          name: id,
+          kind: 'synthetic' as const,
+          minFrequencyHz: 100_000n,
+          maxFrequencyHz: 30_000_000n,
+          maxSampleRate: 2_400_000,
+        })),
+        skipDuplicates: true,
+      });
       const task = await db.prisma.acquisitionTask.create({
         data: {
           userId: user.id,
