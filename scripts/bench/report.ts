@@ -8,11 +8,8 @@ import { createTestDatabase, NATS_URL, uniqueName } from '@pulse/testing';
 import { SMTPServer } from 'smtp-server';
 import { reportWorkerConfigShape } from '../../apps/report-worker/src/config';
 import { consumeReportRequests } from '../../apps/report-worker/src/consume-reports';
-import { loadReportData } from '../../apps/report-worker/src/data/load-report-data';
-import type { ReportData } from '../../apps/report-worker/src/data/report-data';
-import { renderPdf } from '../../apps/report-worker/src/render/pdf';
-import { renderXlsx } from '../../apps/report-worker/src/render/xlsx';
-import { requestScheduledReports } from '@pulse/reports';
+import { renderPdf, renderXlsx } from '@pulse/report-render';
+import { loadReportData, type ReportData, requestDueReports } from '@pulse/reports';
 import { createMailer } from '@pulse/mail';
 import { createStorage } from '@pulse/storage';
 import { mb, progress, rgwEnv, rssSampler, writeSection } from './lib';
@@ -137,7 +134,8 @@ async function main(): Promise<void> {
       { concurrency: CONCURRENCY, maxDeliver: 5 },
     );
     const relay = startOutboxRelay({ db, publish: dynamicPublisher(bus), logger, intervalMs: 50, batchSize: 500 });
-    const requested = await requestScheduledReports(db, PERIOD);
+    // The default subscription's slot (02:00 UTC on the 1st) for the month after PERIOD.
+    const requested = (await requestDueReports(db, new Date('2026-11-01T02:00:00Z'), { windowMs: 600_000 })).length;
     let last = 0;
     while (smtp.count() < requested) {
       await new Promise((r) => setTimeout(r, 200));

@@ -1,6 +1,6 @@
 import { type Bus, type Consumer, exponentialBackoff, PermanentError } from '@pulse/bus';
 import { markGivenUp } from './delivery/claim';
-import { FollowerNotFoundError } from './errors';
+import { FollowerNotFoundError } from '@pulse/reports';
 import { handleReportRequested, type ReportHandlerDeps } from './handle-report-requested';
 
 export interface ReportConsumerOptions {

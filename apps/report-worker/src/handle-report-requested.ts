@@ -1,14 +1,13 @@
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
+import { renderPdf, renderXlsx } from '@pulse/report-render';
+import { getSubscription, isInactive, loadReportData, type ReportData, type ReportFormats } from '@pulse/reports';
 import type { Storage } from '@pulse/storage';
 import type { ReportSettings } from './config';
-import { loadReportData } from './data/load-report-data';
-import { claimDelivery, type DeliveryKey, markFailed } from './delivery/claim';
+import { claimDelivery, type DeliveryKey, markFailed, markSkipped } from './delivery/claim';
 import { sendReport } from './delivery/send-report';
-import { renderPdf } from './render/pdf';
-import { renderXlsx } from './render/xlsx';
-import { storeReport } from './storage/report-files';
+import { type ReportFile, reportFile, storeReport } from './storage/report-files';
 
 export interface ReportHandlerDeps {
   db: Db;
@@ -17,7 +16,7 @@ export interface ReportHandlerDeps {
   logger: Logger;
   settings: Pick<
     ReportSettings,
-    'timeZone' | 'claimTimeoutSec' | 'attachmentMaxBytes' | 'retentionDays' | 'linkSigningSecret' | 'publicBaseUrl'
+    'claimTimeoutSec' | 'attachmentMaxBytes' | 'retentionDays' | 'linkSigningSecret' | 'publicBaseUrl'
   >;
   bucket: string;
   now?: () => Date;
@@ -31,7 +30,7 @@ export class DeliveryBusyError extends Error {
   }
 }
 
-export type ReportOutcome = 'sent' | 'already_sent';
+export type ReportOutcome = 'sent' | 'already_sent' | 'skipped';
 
 /** Optional bus hooks: keep the message alive during long work. */
 export interface HandlerContext {
@@ -39,6 +38,18 @@ export interface HandlerContext {
 }
 
 const since = (t: number) => Math.round(performance.now() - t);
+
+/** The files the subscription asked for, rendered concurrently; PDF first. */
+export async function renderReportFiles(data: ReportData, formats: ReportFormats): Promise<ReportFile[]> {
+  const [pdf, xlsx] = await Promise.all([
+    formats === 'xlsx' ? null : renderPdf(data),
+    formats === 'pdf' ? null : renderXlsx(data),
+  ]);
+  return [
+    ...(pdf ? [reportFile(data.period, 'pdf', pdf)] : []),
+    ...(xlsx ? [reportFile(data.period, 'xlsx', xlsx)] : []),
+  ];
+}
 
 /**
  * One follower's report for one period, sent at most once: claim the delivery row, render, store,
@@ -63,16 +74,29 @@ export async function handleReportRequested(
 
   try {
     const started = performance.now();
-    const data = await loadReportData(db.pool, { ...key, timeZone: settings.timeZone, now: now() });
+    // Read when the report is produced, not when it was requested: an unsubscribe in between stops it.
+    const subscription = await getSubscription(db, key.followerId);
+    if (isInactive(subscription)) {
+      const reason = subscription.unsubscribedAt ? 'unsubscribed' : 'paused';
+      await markSkipped(db.pool, delivery.id, reason);
+      log.info({ event: 'report_skipped', reason }, 'subscription inactive; nothing sent');
+      return 'skipped';
+    }
+    const data = await loadReportData(db.pool, {
+      ...key,
+      timeZone: subscription.timeZone,
+      deviceIds: subscription.deviceIds,
+      now: now(),
+    });
     const queryMs = since(started);
 
     const renderStart = performance.now();
-    const [pdf, xlsx] = await Promise.all([renderPdf(data), renderXlsx(data)]);
+    const files = await renderReportFiles(data, subscription.formats);
     const renderMs = since(renderStart);
     ctx.working?.();
 
     const storeStart = performance.now();
-    const report = { ...key, pdf, xlsx };
+    const report = { ...key, files };
     const stored = await storeReport(
       { db, storage: deps.storage, logger: log, bucket: deps.bucket, retentionDays: settings.retentionDays, now },
       report,
@@ -91,8 +115,10 @@ export async function handleReportRequested(
         event: 'report_sent',
         attempt: delivery.attempts,
         devices: data.devices.length,
-        pdfBytes: pdf.length,
-        xlsxBytes: xlsx.length,
+        formats: subscription.formats,
+        pdfBytes: files.find((f) => f.kind === 'pdf')?.body.length ?? 0,
+        xlsxBytes: files.find((f) => f.kind === 'xlsx')?.body.length ?? 0,
+        resend: delivery.resendCount > 0,
         storageUploaded: stored.stored,
         attachments,
         queryMs,

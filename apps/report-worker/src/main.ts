@@ -36,8 +36,6 @@ runService({
     const scheduler = startReportScheduler({
       db,
       logger,
-      cron: config.app.cron,
-      timeZone: config.app.timeZone,
       catchUpMs: config.app.catchUpMs,
       onFired: () => void relay.flush().catch(() => undefined),
     });

@@ -7,9 +7,9 @@ import { consumeReportRequests } from '../src/consume-reports';
 import { REPORT_LINK_PURPOSE } from '@pulse/reports';
 import { FilesDeferredError } from '../src/delivery/send-report';
 import { DeliveryBusyError, handleReportRequested } from '../src/handle-report-requested';
-import { formatCount } from '../src/render/format';
+import { formatCount } from '@pulse/report-render';
 import { requestManualReports } from '@pulse/reports';
-import { startReportScheduler } from '../src/scheduling/scheduler';
+import { schedulerPass } from '../src/scheduling/scheduler';
 import { reportObjectKey as reportKey } from '@pulse/storage';
 import { LINK_SECRET, type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
 import { pdfText, readWorkbook } from './read-back';
@@ -60,10 +60,10 @@ describe('a scheduled run through the bus', () => {
     const bus = await fx.connectBus();
     const consumer = await consumeReportRequests(bus, fx.deps, { concurrency: 2, maxDeliver: 3 });
     const relay = startOutboxRelay({ db: fx.db, publish: dynamicPublisher(bus), logger: fx.logger, intervalMs: 100 });
-    const scheduler = startReportScheduler({ db: fx.db, logger: fx.logger, cron: '0 2 1 * *', timeZone: 'UTC' });
+    const tick = schedulerPass({ db: fx.db, logger: fx.logger });
     try {
-      const slot = await scheduler.fire(new Date('2026-11-01T02:00:00Z'));
-      expect(slot).toEqual({ period: PERIOD, fired: true, requested: 2 });
+      const slot = await tick(new Date('2026-11-01T02:00:00Z'));
+      expect(slot.fired && slot.requested.map((r) => r.period)).toEqual([PERIOD, PERIOD]);
       await eventually(() => followers.every((f) => mailsTo(f.email).length > 0), 'both report emails');
       await eventually(
         async () => (await fx.db.prisma.reportDelivery.count({ where: { status: 'sent' } })) === 2,
@@ -80,7 +80,6 @@ describe('a scheduled run through the bus', () => {
         );
       }
     } finally {
-      scheduler.stop();
       await relay.stop();
       await consumer.stop();
     }

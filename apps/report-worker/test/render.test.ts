@@ -1,7 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatCount, formatValue } from '../src/render/format';
-import { renderPdf } from '../src/render/pdf';
-import { renderXlsx, sheetName } from '../src/render/xlsx';
+import { formatCount, formatValue, renderPdf, renderXlsx, sheetName } from '@pulse/report-render';
 import { pdfText, readWorkbook } from './read-back';
 import { sampleReportData } from './sample-data';
 

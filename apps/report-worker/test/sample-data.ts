@@ -1,5 +1,4 @@
-import type { DeviceReport, ReportData } from '../src/data/report-data';
-import { daysOf } from '../src/period';
+import { type DeviceReport, daysOf, type ReportData } from '@pulse/reports';
 
 /** A deterministic report for render tests: two devices, smooth daily curves, one gap, one silent device. */
 export function sampleReportData(overrides: Partial<ReportData> = {}): ReportData {

@@ -3,8 +3,7 @@ import { loadConfig } from '@pulse/config';
 import { verifyToken } from '@pulse/signed-links';
 import { reportSettings } from '../src/config';
 import { chooseFallback, composeReportEmail } from '../src/delivery/email';
-import { REPORT_LINK_PURPOSE, reportLink } from '@pulse/reports';
-import { daysOf, isPeriod, periodLabel } from '../src/period';
+import { daysOf, isPeriod, periodLabel, periodRange, REPORT_LINK_PURPOSE, reportLink } from '@pulse/reports';
 import type { ReportFile } from '../src/storage/report-files';
 
 const SECRET = 'unit-secret-0123456789abcdef';
@@ -17,6 +16,26 @@ describe('period helpers', () => {
     expect(daysOf('2028-02')).toHaveLength(29);
     expect(daysOf('2026-10').at(-1)).toBe('2026-10-31');
     expect(periodLabel('2026-10')).toBe('October 2026');
+  });
+
+  it('knows ISO weeks, including week 53 and weeks across a year end', () => {
+    expect(isPeriod('2026-W44')).toBe(true);
+    expect(isPeriod('2026-W53')).toBe(true);
+    expect(isPeriod('2027-W53')).toBe(false);
+    expect(isPeriod('2026-W00')).toBe(false);
+    expect(periodRange('2026-W44')).toEqual({ start: '2026-10-26', end: '2026-11-02' });
+    expect(periodRange('2026-W53')).toEqual({ start: '2026-12-28', end: '2027-01-04' });
+    expect(periodRange('2027-W01')).toEqual({ start: '2027-01-04', end: '2027-01-11' });
+    expect(daysOf('2026-W44')).toEqual([
+      '2026-10-26',
+      '2026-10-27',
+      '2026-10-28',
+      '2026-10-29',
+      '2026-10-30',
+      '2026-10-31',
+      '2026-11-01',
+    ]);
+    expect(periodLabel('2026-W44')).toBe('Week 44, 2026 (Oct 26 – Nov 1)');
   });
 });
 
@@ -58,8 +77,10 @@ describe('report email', () => {
       deviceCount: 1,
       delivery: {
         kind: 'links',
-        pdfUrl: 'https://a/r/1',
-        xlsxUrl: 'https://a/r/2',
+        links: [
+          { kind: 'pdf', url: 'https://a/r/1' },
+          { kind: 'xlsx', url: 'https://a/r/2' },
+        ],
         validUntil: new Date('2026-12-01T00:00:00Z'),
       },
       idempotencyKey: 'k',
@@ -73,16 +94,16 @@ describe('report email', () => {
 
 describe('config', () => {
   const base = { LINK_SIGNING_SECRET: SECRET };
-  it('defaults to 02:00 UTC on the 1st', () => {
+  it('catches up 72 h by default and keeps reports 180 days', () => {
     expect(loadConfig({ app: reportSettings }, base).app).toMatchObject({
-      cron: '0 2 1 * *',
-      timeZone: 'UTC',
+      catchUpMs: 72 * 3_600_000,
       retentionDays: 180,
     });
   });
-  it('rejects a bad cron, an unknown time zone and a short secret', () => {
-    expect(() => loadConfig({ app: reportSettings }, { ...base, REPORT_CRON: 'every day' })).toThrow(/REPORT_CRON/);
-    expect(() => loadConfig({ app: reportSettings }, { ...base, REPORT_TZ: 'Mars/Olympus' })).toThrow(/REPORT_TZ/);
+  it('rejects a catch-up beyond a month and a short secret', () => {
+    expect(() => loadConfig({ app: reportSettings }, { ...base, REPORT_CATCH_UP_HOURS: '745' })).toThrow(
+      /REPORT_CATCH_UP_HOURS/,
+    );
     expect(() => loadConfig({ app: reportSettings }, { LINK_SIGNING_SECRET: 'short' })).toThrow(/LINK_SIGNING_SECRET/);
   });
 });

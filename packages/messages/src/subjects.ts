@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM');
+// A calendar month or an ISO week (weekly subscriptions).
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3]))$/, 'YYYY-MM or YYYY-Www');
 
 /**
  * Every message on the bus, by subject suffix (the prefix, `pulse` by default, comes from config).

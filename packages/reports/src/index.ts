@@ -1,4 +1,36 @@
-// The contract between ui-api and report-worker: how a report run is requested (outbox rows) and how
-// an emailed report link is signed and checked. One definition, so the two apps can't drift apart.
+// The report domain shared by ui-api and report-worker: periods, subscriptions (the only code that
+// touches report_subscriptions), how a report run is requested (outbox rows), what a report contains
+// (loaded from Postgres), and the signed links in report emails. One definition, so the two apps can't drift.
+export { FollowerNotFoundError } from './errors';
 export { type LinkOptions, REPORT_LINK_PURPOSE, REPORT_LINK_TTL_DAYS, reportLink } from './links';
-export { type ManualReportRequest, requestManualReports, requestScheduledReports } from './requests';
+export { type LoadReportDataOptions, loadReportData } from './load-report-data';
+export { daysOf, type Frequency, frequencyOf, isPeriod, periodLabel, periodRange, previousPeriod } from './periods';
+export type { DailyStats, DeviceReport, MetricReport, MetricStats, ReportData } from './report-data';
+export {
+  type ManualReportRequest,
+  requestDueReports,
+  requestManualReports,
+  requestResend,
+  type DueRequest,
+} from './requests';
+export {
+  type ChangeMethod,
+  DEFAULT_SUBSCRIPTION,
+  getSubscription,
+  isInactive,
+  isTimeZone,
+  listSubscriptions,
+  nextDelivery,
+  nextSlot,
+  REPORT_FORMATS,
+  type ReportFormats,
+  resubscribe,
+  type SubscriberSummary,
+  type Subscription,
+  SubscriptionError,
+  type SubscriptionPatch,
+  subscriptionHistory,
+  subscriptionPatch,
+  unsubscribe,
+  updateSubscription,
+} from './subscriptions';

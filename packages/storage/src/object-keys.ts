@@ -17,7 +17,7 @@ export type PulsePrefix = keyof typeof PULSE_PREFIXES;
 export const exportObjectKey = (exportId: string, extension: string): string =>
   `${PULSE_PREFIXES.exports}${exportId}.${extension}`;
 
-/** `reports/{YYYY-MM}/{followerId}/report_{YYYY-MM}.{pdf|xlsx}` */
+/** `reports/{period}/{followerId}/report_{period}.{pdf|xlsx}`; the period is `YYYY-MM` or an ISO week `YYYY-Www`. */
 export const reportObjectKey = (period: string, followerId: string, ext: 'pdf' | 'xlsx'): string =>
   `${PULSE_PREFIXES.reports}${period}/${followerId}/report_${period}.${ext}`;
 

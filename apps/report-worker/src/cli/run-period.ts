@@ -3,10 +3,9 @@ import { connectBus, dynamicPublisher } from '@pulse/bus';
 import { dbConfig, loadConfigOrExit, logConfig, natsConfig } from '@pulse/config';
 import { createDb, startOutboxRelay } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
-import { isPeriod } from '../period';
-import { requestManualReports } from '@pulse/reports';
+import { isPeriod, requestManualReports } from '@pulse/reports';
 
-const USAGE = 'usage: pnpm --filter @pulse/report-worker run-period YYYY-MM [--follower <userId>] [--resend]';
+const USAGE = 'usage: pnpm --filter @pulse/report-worker run-period YYYY-MM|YYYY-Www [--follower <userId>] [--resend]';
 
 /** Requests a period's reports now (all followers, or one); running report-workers produce and send them. */
 async function main(): Promise<number> {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { FollowerNotFoundError } from '../errors';
+import { FollowerNotFoundError } from '@pulse/reports';
 
 export interface DeliveryKey {
   followerId: string;
@@ -8,8 +8,10 @@ export interface DeliveryKey {
 
 export interface DeliveryRow {
   id: string;
-  status: 'pending' | 'working' | 'sent' | 'failed';
+  status: 'pending' | 'working' | 'sent' | 'failed' | 'skipped';
   attempts: number;
+  /** How many times an administrator asked to send it again: each resend is a new email with fresh links. */
+  resendCount: number;
   /** An earlier attempt already mailed the "files will follow" notice: this attempt owes only the files. */
   emailSent: boolean;
 }
@@ -32,9 +34,11 @@ const CLAIM = `UPDATE report_deliveries
       last_error = NULL, updated_at = now()
   WHERE follower_id = $1 AND report_period = $2
     AND (status IN ('pending', 'failed') OR (status = 'working' AND claimed_until < now()))
-  RETURNING id, status, attempts, email_sent AS "emailSent"`;
+  RETURNING id, status, attempts, email_sent AS "emailSent", resend_count AS "resendCount"`;
 
 const STATUS = 'SELECT status FROM report_deliveries WHERE follower_id = $1 AND report_period = $2';
+// A skipped delivery (paused or unsubscribed) is as final as a sent one until an administrator resends it.
+const DONE = new Set<DeliveryRow['status']>(['sent', 'skipped']);
 
 export async function claimDelivery(pool: pg.Pool, key: DeliveryKey, claimTimeoutSec: number): Promise<ClaimResult> {
   await pool.query(ENSURE, [key.followerId, key.period]).catch((err: { code?: string }) => {
@@ -45,22 +49,35 @@ export async function claimDelivery(pool: pg.Pool, key: DeliveryKey, claimTimeou
   const delivery = claimed.rows[0];
   if (delivery) return { outcome: 'claimed', delivery };
   const current = await pool.query<{ status: DeliveryRow['status'] }>(STATUS, [key.followerId, key.period]);
-  return current.rows[0]?.status === 'sent' ? { outcome: 'sent' } : { outcome: 'busy' };
+  const status = current.rows[0]?.status;
+  return status && DONE.has(status) ? { outcome: 'sent' } : { outcome: 'busy' };
 }
 
 export interface SentRecord {
   pdfFileId: string | null;
   xlsxFileId: string | null;
   storageUploaded: boolean;
+  /** Until when the emailed links work (null: the files were attached). */
+  linksValidUntil: Date | null;
 }
 
 /** Written right after the SMTP server accepted the message: from here on a redelivery only acknowledges. */
 export async function markSent(pool: pg.Pool, deliveryId: string, record: SentRecord): Promise<void> {
   await pool.query(
     `UPDATE report_deliveries SET status = 'sent', email_sent = true, sent_at = now(), claimed_until = NULL,
-       pdf_file_id = $2, xlsx_file_id = $3, storage_uploaded = $4, last_error = NULL, updated_at = now()
+       pdf_file_id = $2, xlsx_file_id = $3, storage_uploaded = $4, links_valid_until = $5, last_error = NULL,
+       updated_at = now()
      WHERE id = $1`,
-    [deliveryId, record.pdfFileId, record.xlsxFileId, record.storageUploaded],
+    [deliveryId, record.pdfFileId, record.xlsxFileId, record.storageUploaded, record.linksValidUntil],
+  );
+}
+
+/** The subscription was paused or unsubscribed before the report was produced: nothing is sent. */
+export async function markSkipped(pool: pg.Pool, deliveryId: string, reason: string): Promise<void> {
+  await pool.query(
+    `UPDATE report_deliveries SET status = 'skipped', claimed_until = NULL, last_error = $2, updated_at = now()
+     WHERE id = $1`,
+    [deliveryId, reason],
   );
 }
 
@@ -85,7 +102,7 @@ export async function markFailed(pool: pg.Pool, deliveryId: string, error: strin
 export async function markGivenUp(pool: pg.Pool, key: DeliveryKey, reason: string): Promise<void> {
   await pool.query(
     `UPDATE report_deliveries SET status = 'failed', claimed_until = NULL, last_error = $3, updated_at = now()
-     WHERE follower_id = $1 AND report_period = $2 AND status <> 'sent'
+     WHERE follower_id = $1 AND report_period = $2 AND status NOT IN ('sent', 'skipped')
        AND NOT (status = 'working' AND claimed_until >= now())`,
     [key.followerId, key.period, reason.slice(0, 1000)],
   );

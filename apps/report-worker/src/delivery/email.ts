@@ -1,11 +1,11 @@
 import type { MailAttachment, MailMessage } from '@pulse/mail';
-import { periodLabel } from '../period';
-import { formatBytes } from '../render/format';
+import { periodLabel } from '@pulse/reports';
+import { formatBytes } from '@pulse/report-render';
 import type { ReportFile } from '../storage/report-files';
 
 /** How the files reach the follower: links when storage took them, otherwise attachments, otherwise a notice. */
 export type ReportDelivery =
-  | { kind: 'links'; pdfUrl: string; xlsxUrl: string; validUntil: Date }
+  | { kind: 'links'; links: ReportLink[]; validUntil: Date }
   | { kind: 'attachments'; files: ReportFile[] }
   | { kind: 'deferred' };
 
@@ -18,6 +18,13 @@ export interface ReportEmailInput {
   /** Sent as a header so a message can be traced to its delivery row. */
   idempotencyKey: string;
 }
+
+export interface ReportLink {
+  kind: ReportFile['kind'];
+  url: string;
+}
+
+const LINK_TEXT: Record<ReportLink['kind'], string> = { pdf: 'PDF report', xlsx: 'Excel workbook' };
 
 /** Attach only if the files fit under the cap together; a half-attached report is worse than a notice. */
 export function chooseFallback(files: ReportFile[], maxBytes: number): ReportDelivery {
@@ -39,13 +46,11 @@ export function composeReportEmail(input: ReportEmailInput): MailMessage {
   let attachments: MailAttachment[] | undefined;
   if (delivery.kind === 'links') {
     text = [
-      `PDF report: ${delivery.pdfUrl}`,
-      `Excel workbook: ${delivery.xlsxUrl}`,
+      ...delivery.links.map((l) => `${LINK_TEXT[l.kind]}: ${l.url}`),
       `These links work until ${day(delivery.validUntil)}.`,
     ].join('\n');
     body = `<ul>
-  <li><a href="${escapeHtml(delivery.pdfUrl)}">PDF report</a></li>
-  <li><a href="${escapeHtml(delivery.xlsxUrl)}">Excel workbook</a></li>
+${delivery.links.map((l) => `  <li><a href="${escapeHtml(l.url)}">${LINK_TEXT[l.kind]}</a></li>`).join('\n')}
 </ul>
 <p style="color:#666">These links work until ${day(delivery.validUntil)}.</p>`;
   } else if (delivery.kind === 'attachments') {

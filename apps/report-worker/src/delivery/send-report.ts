@@ -1,12 +1,11 @@
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
+import { REPORT_LINK_TTL_DAYS, type ReportData, reportLink } from '@pulse/reports';
 import type { ReportSettings } from '../config';
-import type { ReportData } from '../data/report-data';
-import { type RenderedReport, reportFiles, type StoreResult } from '../storage/report-files';
+import type { RenderedReport, StoreResult, StoredFileIds } from '../storage/report-files';
 import { type DeliveryRow, markNoticeSent, markSent } from './claim';
 import { chooseFallback, composeReportEmail, type ReportDelivery } from './email';
-import { REPORT_LINK_TTL_DAYS, reportLink } from '@pulse/reports';
 
 /**
  * Storage is down and the files are too big to attach: the follower got a notice, and the bus retries
@@ -45,20 +44,21 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
     followerName: data.follower.name,
     period: report.period,
     deviceCount: data.devices.length,
-    idempotencyKey: `report:${report.period}:${report.followerId}`,
+    // A resend is a new message: its own key, so it is never taken for a duplicate of the first one.
+    idempotencyKey: `report:${report.period}:${report.followerId}${delivery.resendCount > 0 ? `:resend-${delivery.resendCount}` : ''}`,
   };
 
   let delivered: ReportDelivery;
-  if (stored.stored) delivered = linksFor(deps, stored);
+  if (stored.stored) delivered = linksFor(deps, report, stored.fileIds);
   else {
-    delivered = chooseFallback(reportFiles(report), deps.settings.attachmentMaxBytes);
+    delivered = chooseFallback(report.files, deps.settings.attachmentMaxBytes);
     if (delivered.kind === 'deferred') {
       // One notice per delivery, however many attempts it takes storage to come back.
       if (!delivery.emailSent) {
         await deps.mailer.send(composeReportEmail({ ...email, delivery: delivered }));
         await markNoticeSent(deps.db.pool, delivery.id);
         deps.logger.warn(
-          { event: 'report_files_deferred', pdfBytes: report.pdf.length, xlsxBytes: report.xlsx.length },
+          { event: 'report_files_deferred', bytes: report.files.reduce((n, f) => n + f.body.length, 0) },
           'notice sent; files will follow',
         );
       }
@@ -69,20 +69,20 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
   const message = composeReportEmail({ ...email, delivery: delivered });
   await deps.mailer.send(message);
   await markSent(deps.db.pool, delivery.id, {
-    pdfFileId: stored.stored ? stored.pdfFileId : null,
-    xlsxFileId: stored.stored ? stored.xlsxFileId : null,
+    pdfFileId: stored.stored ? (stored.fileIds.pdf ?? null) : null,
+    xlsxFileId: stored.stored ? (stored.fileIds.xlsx ?? null) : null,
     storageUploaded: stored.stored,
+    linksValidUntil: delivered.kind === 'links' ? delivered.validUntil : null,
   });
   return { attachments: message.attachments?.length ?? 0 };
 }
 
-function linksFor(deps: SendReportDeps, stored: { pdfFileId: string; xlsxFileId: string }): ReportDelivery {
+function linksFor(deps: SendReportDeps, report: RenderedReport, fileIds: StoredFileIds): ReportDelivery {
   const now = deps.now();
-  const link = { secret: deps.settings.linkSigningSecret, publicBaseUrl: deps.settings.publicBaseUrl, now };
+  const options = { secret: deps.settings.linkSigningSecret, publicBaseUrl: deps.settings.publicBaseUrl, now };
   return {
     kind: 'links',
-    pdfUrl: reportLink(stored.pdfFileId, link),
-    xlsxUrl: reportLink(stored.xlsxFileId, link),
+    links: report.files.map((f) => ({ kind: f.kind, url: reportLink(fileIds[f.kind]!, options) })),
     validUntil: new Date(now.getTime() + REPORT_LINK_TTL_DAYS * 86_400_000),
   };
 }

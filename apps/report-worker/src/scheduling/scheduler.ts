@@ -1,78 +1,78 @@
 import { type Db, withAdvisoryLock } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
+import { type DueRequest, requestDueReports } from '@pulse/reports';
 import { Cron } from 'croner';
-import { previousPeriod } from '../period';
-import { requestScheduledReports } from '@pulse/reports';
 
 export interface SchedulerOptions {
   db: Db;
   logger: Logger;
-  cron: string;
-  timeZone: string;
-  /** At start, fire the latest slot if it passed less than this long ago (0: never). */
+  /**
+   * How old a slot may be and still be sent: covers a deployment that was down at the slot (72 h by
+   * default) and never less than ON_TIME_MS, so a tick that ran late still catches its own slot.
+   */
   catchUpMs?: number;
-  /** Called after each slot, e.g. to kick the outbox relay so requests go out at once. */
-  onFired?: (result: SlotResult) => void;
+  /** Called after each pass that requested reports, e.g. to kick the outbox relay so they go out at once. */
+  onFired?: (result: TickResult) => void;
 }
 
-export type SlotResult = { period: string; fired: true; requested: number } | { period: string; fired: false };
+export type TickResult = { fired: true; requested: DueRequest[] } | { fired: false };
 
 export interface ReportScheduler {
-  /** Runs the slot for `at` now (the cron calls this; tests call it directly). */
-  fire(at: Date): Promise<SlotResult>;
-  /**
-   * Fires the latest slot before `now` if it is at most `catchUpMs` old: a deployment that was down at
-   * 02:00 on the 1st still sends when it comes back, while a fresh one mid-month does not mail last month.
-   */
-  catchUp(now?: Date): Promise<SlotResult | null>;
+  /** One pass at `at` (the per-minute cron calls this). */
+  tick(at: Date): Promise<TickResult>;
   nextRun(): Date | null;
   stop(): void;
 }
 
+/** Slots are whole minutes and the pass runs every minute: ten minutes of grace absorbs a slow or missed pass. */
+export const ON_TIME_MS = 10 * 60_000;
+
 /**
- * The monthly trigger. Every replica runs the cron; the advisory lock lets one of them work the slot
- * at a time, and the delivery rows it writes make any later run of the same period a no-op.
+ * Each subscription's trigger. Every replica passes over the subscriptions once a minute (and once at
+ * start, which is the catch-up after downtime); the advisory lock lets one replica work a pass at a time,
+ * and the delivery row each due slot gets makes every later pass over the same slot a no-op.
  */
 export function startReportScheduler(options: SchedulerOptions): ReportScheduler {
-  const { db, logger, timeZone } = options;
-
-  async function fire(at: Date): Promise<SlotResult> {
-    const period = previousPeriod(at, timeZone);
-    const started = performance.now();
-    const lock = await withAdvisoryLock(db.pool, `report-scheduler:${period}`, () =>
-      requestScheduledReports(db, period),
-    );
-    const result: SlotResult = lock.acquired
-      ? { period, fired: true, requested: lock.result }
-      : { period, fired: false };
-    logger.info(
-      { event: 'report_slot', ...result, durationMs: Math.round(performance.now() - started) },
-      lock.acquired ? 'report slot fired' : 'report slot held by another instance',
-    );
-    options.onFired?.(result);
-    return result;
-  }
-
-  const fireLogged = async (at: Date) => {
+  const { logger } = options;
+  const tick = schedulerPass(options);
+  const tickLogged = async (at: Date) => {
     try {
-      await fire(at);
+      await tick(at);
     } catch (err) {
-      logger.error({ event: 'report_slot_error', err }, 'report slot failed');
+      logger.error({ event: 'report_slot_error', err }, 'report scheduler pass failed');
     }
   };
-  const job = new Cron(options.cron, { timezone: timeZone, protect: true }, () => fireLogged(new Date()));
+  // Second 0 of every minute, UTC: slots are minutes of the day in UTC.
+  const job = new Cron('0 * * * * *', { timezone: 'UTC', protect: true }, () => tickLogged(new Date()));
+  // At start: the catch-up of slots missed while no replica ran.
+  void tickLogged(new Date());
+  logger.info({ event: 'report_scheduler_started', nextRun: job.nextRun()?.toISOString() }, 'report scheduler started');
+  return { tick, nextRun: () => job.nextRun(), stop: () => job.stop() };
+}
 
-  async function catchUp(now = new Date()): Promise<SlotResult | null> {
-    const last = job.previousRuns(1, now)[0];
-    if (!last || now.getTime() - last.getTime() > (options.catchUpMs ?? 0)) return null;
-    return fire(last);
-  }
-  if (options.catchUpMs)
-    void catchUp().catch((err: unknown) => logger.error({ event: 'report_slot_error', err }, 'catch-up slot failed'));
-  logger.info(
-    { event: 'report_scheduler_started', cron: options.cron, timeZone, nextRun: job.nextRun()?.toISOString() },
-    'report scheduler started',
-  );
+/** One scheduler pass at a given time, without the clock (tests drive it with their own). */
+export function schedulerPass(options: SchedulerOptions): (at: Date) => Promise<TickResult> {
+  const { db, logger } = options;
+  const windowMs = Math.max(ON_TIME_MS, options.catchUpMs ?? 0);
 
-  return { fire, catchUp, nextRun: () => job.nextRun(), stop: () => job.stop() };
+  return async function tick(at: Date): Promise<TickResult> {
+    const started = performance.now();
+    const lock = await withAdvisoryLock(db.pool, 'report-scheduler', () => requestDueReports(db, at, { windowMs }));
+    const result: TickResult = lock.acquired ? { fired: true, requested: lock.result } : { fired: false };
+    if (!lock.acquired || lock.result.length > 0) {
+      const periods = lock.acquired ? [...new Set(lock.result.map((r) => r.period))] : [];
+      logger.info(
+        {
+          event: 'report_slot',
+          fired: result.fired,
+          requested: lock.acquired ? lock.result.length : 0,
+          periods,
+          durationMs: Math.round(performance.now() - started),
+        },
+        lock.acquired ? 'report slots fired' : 'report scheduler pass held by another instance',
+      );
+    }
+    if (result.fired && result.requested.length > 0) options.onFired?.(result);
+    return result;
+  };
 }

@@ -5,15 +5,17 @@ import { contentDisposition, reportObjectKey, type Storage } from '@pulse/storag
 export const PDF_TYPE = 'application/pdf';
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+export type ReportFileKind = 'pdf' | 'xlsx';
+
+/** The files of one report, in the formats the subscription asked for (PDF first). */
 export interface RenderedReport {
   period: string;
   followerId: string;
-  pdf: Buffer;
-  xlsx: Buffer;
+  files: ReportFile[];
 }
 
 export interface ReportFile {
-  kind: 'pdf' | 'xlsx';
+  kind: ReportFileKind;
   filename: string;
   contentType: string;
   body: Buffer;
@@ -28,13 +30,13 @@ export interface StoreReportDeps {
   now?: () => Date;
 }
 
-export type StoreResult = { stored: true; pdfFileId: string; xlsxFileId: string } | { stored: false; reason: string };
+/** The artifact_files id of each stored file, by kind (a PDF-only subscription has no xlsx). */
+export type StoredFileIds = Partial<Record<ReportFileKind, string>>;
 
-export function reportFiles(report: RenderedReport): ReportFile[] {
-  return [
-    { kind: 'pdf', filename: `pulse-report-${report.period}.pdf`, contentType: PDF_TYPE, body: report.pdf },
-    { kind: 'xlsx', filename: `pulse-report-${report.period}.xlsx`, contentType: XLSX_TYPE, body: report.xlsx },
-  ];
+export type StoreResult = { stored: true; fileIds: StoredFileIds } | { stored: false; reason: string };
+
+export function reportFile(period: string, kind: ReportFileKind, body: Buffer): ReportFile {
+  return { kind, filename: `pulse-report-${period}.${kind}`, contentType: kind === 'pdf' ? PDF_TYPE : XLSX_TYPE, body };
 }
 
 /**
@@ -47,7 +49,7 @@ export async function storeReport(deps: StoreReportDeps, report: RenderedReport)
   const health = await storage.health([bucket]);
   if (!health.ok) return { stored: false, reason: `storage unhealthy: ${health.error ?? 'bucket unavailable'}` };
 
-  const files = reportFiles(report);
+  const { files } = report;
   const uploads = await Promise.allSettled(
     files.map((f) =>
       storage.put(bucket, reportObjectKey(report.period, report.followerId, f.kind), f.body, {
@@ -68,8 +70,8 @@ export async function storeReport(deps: StoreReportDeps, report: RenderedReport)
   }
 
   const sha = uploads.map((u) => (u.status === 'fulfilled' ? u.value.sha256 : null));
-  const [pdfFileId, xlsxFileId] = await recordFiles(deps, report, files, sha);
-  return { stored: true, pdfFileId, xlsxFileId };
+  const ids = await recordFiles(deps, report, files, sha);
+  return { stored: true, fileIds: Object.fromEntries(files.map((f, i) => [f.kind, ids[i]!])) };
 }
 
 /** One artifact per (follower, period); the files are upserted on (bucket, key), so a rerun updates them in place. */
@@ -78,7 +80,7 @@ async function recordFiles(
   report: RenderedReport,
   files: ReportFile[],
   sha: (string | null)[],
-): Promise<[string, string]> {
+): Promise<string[]> {
   const now = deps.now?.() ?? new Date();
   const expiresAt = new Date(now.getTime() + deps.retentionDays * 86_400_000);
   const keys = files.map((f) => reportObjectKey(report.period, report.followerId, f.kind));
@@ -114,6 +116,6 @@ async function recordFiles(
       });
       ids.push(row.id);
     }
-    return [ids[0]!, ids[1]!];
+    return ids;
   });
 }

@@ -2,7 +2,7 @@ import type { Db } from '@pulse/db';
 
 export interface ReportItem {
   period: string;
-  status: 'pending' | 'working' | 'sent' | 'failed';
+  status: 'pending' | 'working' | 'sent' | 'failed' | 'skipped';
   emailSent: boolean;
   sentAt: string | null;
   storageUploaded: boolean;

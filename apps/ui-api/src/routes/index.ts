@@ -9,6 +9,7 @@ import { healthRoutes } from './health';
 import { localStorageRoutes } from './local-storage';
 import { openapiRoutes } from './openapi';
 import { reportsRoutes } from './reports';
+import { subscriptionsRoutes } from './subscriptions';
 
 /**
  * Every feature's router, mounted in order by createApp. A feature adds one line here;
@@ -24,6 +25,7 @@ export const routeModules: Array<(deps: AppDeps) => Router> = [
   authRoutes,
   exportsRoutes,
   reportsRoutes,
+  subscriptionsRoutes,
   acquisitionRoutes,
   debugRoutes,
   localStorageRoutes,

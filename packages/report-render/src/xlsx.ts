@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { ReportData } from '../data/report-data';
+import type { ReportData } from '@pulse/reports';
 
 const NUMBER = '0.00';
 const DATE = 'yyyy-mm-dd';

@@ -1,6 +1,5 @@
 import PDFDocument from 'pdfkit';
-import type { DeviceReport, ReportData } from '../data/report-data';
-import { periodLabel } from '../period';
+import { type DeviceReport, frequencyOf, periodLabel, type ReportData } from '@pulse/reports';
 import { reportFonts } from './fonts';
 import { formatCount, formatValue } from './format';
 import { drawDailyChart } from './pdf-chart';
@@ -51,7 +50,11 @@ function contentWidth(doc: PDFKit.PDFDocument): number {
 function titlePage(doc: PDFKit.PDFDocument, data: ReportData): void {
   const width = contentWidth(doc);
   doc.font('bold').fontSize(11).fillColor('#1f5fa8').text('PULSE', MARGIN, 120, { characterSpacing: 3 });
-  doc.moveDown(0.5).fontSize(28).fillColor('#111111').text('Monthly device report', { width });
+  doc
+    .moveDown(0.5)
+    .fontSize(28)
+    .fillColor('#111111')
+    .text(frequencyOf(data.period) === 'weekly' ? 'Weekly device report' : 'Monthly device report', { width });
   doc.moveDown(1.2).font('body').fontSize(12).fillColor('#555555').text('Prepared for');
   doc.font('bold').fontSize(22).fillColor('#111111').text(data.follower.name, { width });
   doc.moveDown(1).font('body').fontSize(12).fillColor('#555555').text('Period');
@@ -60,7 +63,7 @@ function titlePage(doc: PDFKit.PDFDocument, data: ReportData): void {
     .fontSize(18)
     .fillColor('#111111')
     .text(`${periodLabel(data.period)} (${data.period})`);
-  doc.font('body').fontSize(10).fillColor('#555555').text(`Days and month boundaries in ${data.timeZone}`);
+  doc.font('body').fontSize(10).fillColor('#555555').text(`Days and period boundaries in ${data.timeZone}`);
 
   doc.moveDown(2).font('bold').fontSize(12).fillColor('#111111').text(`Devices (${data.devices.length})`);
   doc.font('body').fontSize(10).fillColor('#333333');

@@ -1,5 +1,4 @@
-import type { MetricReport } from '../data/report-data';
-import { daysOf } from '../period';
+import { daysOf, type MetricReport } from '@pulse/reports';
 import { formatValue } from './format';
 import { fitText } from './pdf-text';
 
@@ -16,7 +15,7 @@ const RANGE = '#b7d3f2';
 const AVG = '#1f5fa8';
 
 /** Round tick values so the axis reads 0, 5, 10 … rather than 0.37, 3.91 … */
-function niceTicks(min: number, max: number, count = 4): number[] {
+export function niceTicks(min: number, max: number, count = 4): number[] {
   if (min === max) {
     const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1;
     return niceTicks(min - pad, max + pad, count);
@@ -30,7 +29,7 @@ function niceTicks(min: number, max: number, count = 4): number[] {
 }
 
 /**
- * One metric's month at a glance: a bar per day spanning min…max, and the daily average as a line.
+ * One metric's period at a glance: a bar per day spanning min…max, and the daily average as a line.
  * Days without data leave a gap (the line breaks there) instead of interpolating across them.
  */
 export function drawDailyChart(doc: PDFKit.PDFDocument, metric: MetricReport, period: string, box: ChartBox): void {
@@ -101,8 +100,8 @@ export function drawDailyChart(doc: PDFKit.PDFDocument, metric: MetricReport, pe
   doc.lineWidth(0.8).strokeColor(AXIS).stroke();
   doc.fontSize(7).fillColor(AXIS);
   days.forEach((day, i) => {
-    // Label the 1st and every 5th day: 31 labels in 450 pt would overlap.
-    if (i !== 0 && (i + 1) % 5 !== 0) return;
+    // A week labels every day; a month the 1st and every 5th: 31 labels in 450 pt would overlap.
+    if (days.length > 7 && i !== 0 && (i + 1) % 5 !== 0) return;
     doc.text(day.slice(8), xOf(i) - 10, plot.y + plot.height + 3, { width: 20, align: 'center', lineBreak: false });
   });
 }

@@ -8,7 +8,7 @@ export interface ReportFonts {
 }
 
 // Carried in the repo (DejaVu, free license) so names like "Zoë Ørsted" or "Łódź" render on any host.
-const FONT_DIR = fileURLToPath(new URL('../../assets/fonts/', import.meta.url));
+const FONT_DIR = fileURLToPath(new URL('../assets/fonts/', import.meta.url));
 let cached: ReportFonts | undefined;
 
 function load(file: string): Font {

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { updateSubscription } from '@pulse/reports';
+import { handleReportRequested } from '../src/handle-report-requested';
+import { reportObjectKey as reportKey } from '@pulse/storage';
+import { type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
+import { readWorkbook } from './read-back';
+
+let fx: ReportFixture;
+let zoe: SeededFollower;
+let bob: SeededFollower;
+
+beforeAll(async () => {
+  fx = await startReportFixture();
+  [zoe, bob] = (await seedReportWorld(fx.db)) as [SeededFollower, SeededFollower];
+  // Quarter-hourly readings around both edges of Berlin's ISO week 44 (26 Oct 00:00 CET = 25 Oct 23:00 UTC,
+  // just after the switch from summer time; 2 Nov 00:00 CET = 1 Nov 23:00 UTC), on top of the hourly world.
+  await fx.db.pool.query(
+    `INSERT INTO telemetry (device_id, ts, metric, value)
+     SELECT $1, ts, 'pressure', 1000 + extract(minute FROM ts)
+     FROM generate_series('2026-10-25T21:00:00Z'::timestamptz, '2026-10-26T01:00:00Z'::timestamptz, interval '15 minutes') ts
+     UNION ALL
+     SELECT $1, ts, 'pressure', 1000 + extract(minute FROM ts)
+     FROM generate_series('2026-11-01T21:00:00Z'::timestamptz, '2026-11-02T01:00:00Z'::timestamptz, interval '15 minutes') ts`,
+    [zoe.devices[0]],
+  );
+});
+afterAll(async () => {
+  await fx?.close();
+});
+
+async function readObject(key: string): Promise<Buffer> {
+  const { body } = await fx.storage.get(fx.config.s3.buckets.reports, key);
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('a subscription shapes the report', () => {
+  it('takes a Berlin week from local midnight to midnight, the chosen devices only, and the chosen format', async () => {
+    const deviceA = zoe.devices[0]!;
+    await updateSubscription(
+      fx.db,
+      zoe.id,
+      { frequency: 'weekly', timeZone: 'Europe/Berlin', formats: 'xlsx', deviceIds: [deviceA] },
+      { method: 'settings' },
+    );
+    await expect(handleReportRequested(fx.deps, { period: '2026-W44', followerId: zoe.id })).resolves.toBe('sent');
+
+    // What the report must contain, selected with literal UTC bounds (not the code's time zone arithmetic).
+    const { rows: expected } = await fx.db.pool.query<{ metric: string; count: number }>(
+      `SELECT metric, count(*)::int AS count FROM telemetry
+       WHERE device_id = $1 AND ts >= '2026-10-25T23:00:00Z' AND ts < '2026-11-01T23:00:00Z'
+       GROUP BY metric ORDER BY metric`,
+      [deviceA],
+    );
+    // The quarter-hourly series: 25 Oct 23:00 … 26 Oct 01:00 UTC and 1 Nov 21:00 … 22:45 UTC are inside.
+    expect(expected.find((e) => e.metric === 'pressure')?.count).toBe(9 + 8);
+
+    const wb = await readWorkbook(await readObject(reportKey('2026-W44', zoe.id, 'xlsx')));
+    const summary = wb.getWorksheet('Summary')!;
+    const got: { device: unknown; metric: unknown; count: unknown }[] = [];
+    for (let r = 2; r <= summary.rowCount; r++) {
+      const row = summary.getRow(r);
+      got.push({ device: row.getCell(1).value, metric: row.getCell(4).value, count: row.getCell(5).value });
+    }
+    expect(got.map((g) => [g.metric, g.count]).sort()).toEqual(expected.map((e) => [e.metric, e.count]).sort());
+    expect(got.every((g) => g.device === deviceA)).toBe(true);
+    expect(wb.worksheets).toHaveLength(2);
+
+    // Daily rows are Berlin days: Monday 26 Oct holds 00:00–01:59 local (23:00–00:45 UTC) of the pressure series.
+    const days = wb.worksheets[1]!;
+    const pressureDays: [string, unknown][] = [];
+    for (let r = 2; r <= days.rowCount; r++) {
+      const row = days.getRow(r);
+      if (row.getCell(2).value === 'pressure')
+        pressureDays.push([(row.getCell(1).value as Date).toISOString().slice(0, 10), row.getCell(3).value]);
+    }
+    const { rows: perDay } = await fx.db.pool.query<{ day: string; count: number }>(
+      `SELECT to_char(ts AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD') AS day, count(*)::int AS count FROM telemetry
+       WHERE device_id = $1 AND metric = 'pressure' AND ts >= '2026-10-25T23:00:00Z' AND ts < '2026-11-01T23:00:00Z'
+       GROUP BY 1 ORDER BY 1`,
+      [deviceA],
+    );
+    expect(pressureDays).toEqual(perDay.map((d) => [d.day, d.count]));
+    expect(pressureDays[0]).toEqual(['2026-10-26', 9]);
+
+    // Only the workbook was made, stored and linked.
+    await expect(fx.storage.exists(fx.config.s3.buckets.reports, reportKey('2026-W44', zoe.id, 'pdf'))).resolves.toBe(
+      false,
+    );
+    const mail = fx.smtp.messages.find((m) => m.to.includes(zoe.email) && m.subject.includes('Week 44'));
+    expect(mail?.text).toContain('Excel workbook:');
+    expect(mail?.text).not.toContain('PDF report:');
+  });
+
+  it('sends nothing while the subscription is paused', async () => {
+    await updateSubscription(fx.db, bob.id, { paused: true }, { method: 'settings' });
+    const before = fx.smtp.messages.length;
+    await expect(handleReportRequested(fx.deps, { period: '2026-10', followerId: bob.id })).resolves.toBe('skipped');
+    // A redelivery of the same request finds it done.
+    await expect(handleReportRequested(fx.deps, { period: '2026-10', followerId: bob.id })).resolves.toBe(
+      'already_sent',
+    );
+    expect(fx.smtp.messages.length).toBe(before);
+    const row = await fx.db.prisma.reportDelivery.findUniqueOrThrow({
+      where: { followerId_reportPeriod: { followerId: bob.id, reportPeriod: '2026-10' } },
+    });
+    expect(row).toMatchObject({ status: 'skipped', lastError: 'paused', emailSent: false });
+  });
+});
