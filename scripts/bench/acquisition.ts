@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       for (const side of sides) {
         const started = performance.now();
         if (side === 'baseline' || side === 'pair') {
-          const prefix = `${side}/${uniqueName('b')}`;
+          const prefix = `sessions/${side}-${uniqueName('b')}`;
           await Promise.all(
             npys.flatMap((body, i) => [
               plainPut(`${prefix}/websdr_${RECEIVERS[i]}.npy`, body, 'application/octet-stream'),

@@ -30,7 +30,7 @@ const N = Number(values.objects);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 const log = (msg: string) => progress('cleanup', msg);
-const keyOf = (i: number) => `bench/o-${String(i).padStart(7, '0')}`;
+const keyOf = (i: number) => `artifacts/bench/o-${String(i).padStart(7, '0')}`;
 const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
 
 /** The baseline: what listing alone costs, with a plain SDK client and nothing else per page. */
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     );
     await db.pool.query(
       `INSERT INTO artifact_files (id, artifact_id, owner_id, bucket, object_key, content_type, original_filename, status)
-       SELECT gen_random_uuid(), $1, $2, $3, 'bench/o-' || lpad(i::text, 7, '0'), 'text/plain', 'o.txt', 'ready'
+       SELECT gen_random_uuid(), $1, $2, $3, 'artifacts/bench/o-' || lpad(i::text, 7, '0'), 'text/plain', 'o.txt', 'ready'
          FROM generate_series(0, $4 - 1, 2) AS i`,
       [artifact.rows[0]!.id, user.rows[0]!.id, bucket, N],
     );

@@ -50,7 +50,7 @@ async function runBaseline(database: Db): Promise<{ rows: number }> {
     const copy = client.query(copyTo(copyStatement(select, 'csv')));
     const upload = new Upload({
       client: s3,
-      params: { Bucket: bucket, Key: `baseline/${exportId}.csv`, Body: copy, ContentType: 'text/csv' },
+      params: { Bucket: bucket, Key: `exports/baseline-${exportId}.csv`, Body: copy, ContentType: 'text/csv' },
       partSize: config.s3.multipart.partSizeBytes,
       queueSize: config.s3.multipart.queueSize,
     });

@@ -129,7 +129,7 @@ for (const size of sizes) {
           BENCH,
           `${size}: baseline ${b.rows} rows in ${(b.ms / 1000).toFixed(1)} s (CPU ${b.cpuMs} ms), peak RSS ${mb(b.peakRss)}`,
         );
-        await storage.deleteQuietly(s3.buckets.exports, `baseline/${id}.csv`);
+        await storage.deleteQuietly(s3.buckets.exports, `exports/baseline-${id}.csv`);
         if (b.rows !== size) throw new Error(`baseline exported ${b.rows} rows of ${size}`);
         baseline.push(b);
       }

@@ -15,6 +15,8 @@ export interface AcquisitionDeps extends MeasurementDeps {
   bus: Pick<Bus, 'emit'>;
   settings: Pick<AcquisitionSettings, 'receiverConcurrency' | 'memoryBudgetBytes' | 'maxSamples'>;
   metrics?: AcquisitionMetrics;
+  /** S3_MANAGE_BUCKETS: false means storage:setup made the bucket and we may not (default true). */
+  manageBuckets?: boolean;
 }
 
 export type AcquisitionContext = Pick<MessageContext, 'signal' | 'working' | 'deliveryCount'>;
@@ -68,7 +70,7 @@ export async function handleAcquisition(
   const { taskId } = payload;
   const log = deps.logger.child({ taskId });
   // The bucket is created on first use; checking it alongside the claim keeps it off the critical path.
-  const bucketReady = ensureBucketOnce(deps.storage, deps.bucket);
+  const bucketReady = deps.manageBuckets === false ? Promise.resolve() : ensureBucketOnce(deps.storage, deps.bucket);
   bucketReady.catch(() => undefined); // awaited below; a task that is not ours to run ignores it
   const claim = await claimTask(deps.db, taskId);
   if (!claim.claimed) {

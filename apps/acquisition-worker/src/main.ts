@@ -32,6 +32,7 @@ runService({
       // that fills it, e.g. a Kubernetes Secret) holds the value; the database never does.
       secret: (ref: string) => (ref.startsWith('env:') ? process.env[ref.slice(4)] : undefined),
       settings: config.app,
+      manageBuckets: config.s3.manageBuckets,
       metrics: acquisitionMetrics(infra.metrics),
     };
     const consumer = await startAcquisitionConsumer(bus, deps, {

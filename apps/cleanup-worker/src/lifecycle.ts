@@ -1,20 +1,10 @@
-import { type LifecycleRule, retentionRule } from '@pulse/storage';
-import { type CleanupDeps, configuredBuckets } from './deps';
+import { type LifecycleRule, PULSE_RULE_ID_PREFIX, retentionPlan } from '@pulse/storage';
+import type { CleanupDeps } from './deps';
 import type { CleanupReport } from './report';
 
-/**
- * The rules each bucket should carry (`retentionRule` says why they expire a day after retention).
- * The artifacts bucket keeps user uploads without a time limit, so it gets no rules.
- */
+/** The rules each bucket should carry (`retentionRule` says why they expire a day after retention). */
 export function desiredLifecycle(config: CleanupDeps['config']): Map<string, LifecycleRule[]> {
-  const { buckets } = config.s3;
-  const days = config.app.retentionDays;
-  const byBucket = new Map<string, LifecycleRule[]>(configuredBuckets(config).map((b) => [b, []]));
-  const add = (bucket: string, rule: LifecycleRule) => byBucket.get(bucket)?.push(rule);
-  add(buckets.exports, retentionRule('exports', days.exports));
-  add(buckets.reports, retentionRule('reports', days.reports));
-  add(buckets.rawIq, retentionRule('rawIq', days.rawIq));
-  return byBucket;
+  return retentionPlan(config.s3.buckets, config.app.retentionDays);
 }
 
 const canonical = (rules: LifecycleRule[]) =>
@@ -24,15 +14,21 @@ const canonical = (rules: LifecycleRule[]) =>
       .map((r) => [r.id, r.prefix, r.expirationDays, r.abortIncompleteMultipartDays ?? null]),
   );
 
-/** Makes every bucket's lifecycle rules match the configuration; idempotent, so every run may call it. */
+/**
+ * Makes Pulse's lifecycle rules on every bucket match the configuration (other rules are kept);
+ * idempotent, so every run may call it. With S3_MANAGE_BUCKETS=false the rules are storage:setup's
+ * job and this worker has no right to write them: nothing to do (retention below does not need them).
+ */
 export async function syncLifecycle(deps: CleanupDeps, report: CleanupReport): Promise<void> {
+  if (!deps.config.s3.manageBuckets) return;
   for (const [bucket, rules] of desiredLifecycle(deps.config)) {
     if (deps.signal?.aborted) return;
     const tally = report.tally(bucket);
     try {
       if (deps.dryRun) {
-        const current = await deps.storage.getLifecycle(bucket);
-        tally.lifecycle = canonical(current ?? []) === canonical(rules) ? 'unchanged' : 'would_change';
+        const current = (await deps.storage.getLifecycle(bucket)) ?? [];
+        const ours = current.filter((r) => r.id.startsWith(PULSE_RULE_ID_PREFIX));
+        tally.lifecycle = canonical(ours) === canonical(rules) ? 'unchanged' : 'would_change';
         continue;
       }
       const result = await deps.storage.putLifecycle(bucket, rules);

@@ -22,7 +22,10 @@ runService({
     const { db, storage, bus } = infra;
     const metrics = createCleanupMetrics(infra.metrics);
     // Lifecycle rules and listings need the buckets; creating them is idempotent across replicas.
-    for (const bucket of new Set(Object.values(config.s3.buckets))) await storage.ensureBucket(bucket);
+    // With S3_MANAGE_BUCKETS=false, storage:setup has made them and this worker may not.
+    if (config.s3.manageBuckets) {
+      for (const bucket of new Set(Object.values(config.s3.buckets))) await storage.ensureBucket(bucket);
+    }
     const alerter = createAlerter({ webhookUrl: config.s3.alertWebhookUrl, service: SERVICE, logger });
     // Aborted on SIGTERM: a long run stops at the next page and records what it did.
     const shutdown = new AbortController();

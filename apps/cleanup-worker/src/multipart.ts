@@ -1,3 +1,4 @@
+import { PULSE_KEY_PREFIXES } from '@pulse/storage';
 import { type CleanupDeps, configuredBuckets } from './deps';
 import type { CleanupReport } from './report';
 
@@ -12,21 +13,23 @@ export async function abortStaleUploads(deps: CleanupDeps, report: CleanupReport
     if (deps.signal?.aborted) return;
     const tally = report.tally(bucket);
     try {
-      for await (const upload of deps.storage.listMultipartUploads(bucket)) {
-        // No start time means we can't tell its age: leave it to the lifecycle rule.
-        if (!upload.initiated || upload.initiated.getTime() >= cutoff) continue;
-        report.sample(bucket, 'uploads', upload.key);
-        if (deps.dryRun) {
-          tally.abortedUploads += 1;
-          continue;
+      // Other software's uploads in a shared bucket are theirs to abort.
+      for (const prefix of PULSE_KEY_PREFIXES)
+        for await (const upload of deps.storage.listMultipartUploads(bucket, prefix)) {
+          // No start time means we can't tell its age: leave it to the lifecycle rule.
+          if (!upload.initiated || upload.initiated.getTime() >= cutoff) continue;
+          report.sample(bucket, 'uploads', upload.key);
+          if (deps.dryRun) {
+            tally.abortedUploads += 1;
+            continue;
+          }
+          try {
+            await deps.storage.abortMultipartUpload(bucket, upload.key, upload.uploadId);
+            tally.abortedUploads += 1;
+          } catch (err) {
+            report.fail('multipart', bucket, err, 1);
+          }
         }
-        try {
-          await deps.storage.abortMultipartUpload(bucket, upload.key, upload.uploadId);
-          tally.abortedUploads += 1;
-        } catch (err) {
-          report.fail('multipart', bucket, err, 1);
-        }
-      }
     } catch (err) {
       report.fail('multipart', bucket, err);
     }

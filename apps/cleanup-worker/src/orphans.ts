@@ -1,11 +1,11 @@
-import type { ObjectInfo } from '@pulse/storage';
+import { type ObjectInfo, PULSE_KEY_PREFIXES, type Storage } from '@pulse/storage';
 import type { CleanupDeps } from './deps';
 import { eachWithLookahead, pages } from './pages';
 import type { CleanupReport } from './report';
 import type { SeenKeys } from './seen-keys';
 
 /**
- * Walks one bucket page by page (one SQL lookup per page of keys, never the whole bucket in memory)
+ * Walks one bucket's Pulse prefixes page by page (one SQL lookup per page of keys, never the whole bucket in memory)
  * and removes objects that nothing refers to: no row at all and older than the grace period, or a
  * row marked deleted (a user deletion whose object delete failed). Any other row status — pending
  * uploads included — keeps the object. Returns false when the listing did not finish, so callers
@@ -20,7 +20,7 @@ export async function scanBucket(
   const tally = report.tally(bucket);
   const graceCutoff = deps.now().getTime() - deps.config.app.orphanGraceMs;
   const { batchSize } = deps.config.app;
-  const listing = deps.storage.list(bucket, undefined, { pageSize: batchSize, signal: deps.signal });
+  const listing = pulseObjects(deps.storage, bucket, { pageSize: batchSize, signal: deps.signal });
   try {
     await eachWithLookahead(pages(listing, batchSize), async (page) => {
       tally.scannedObjects += page.length;
@@ -48,6 +48,18 @@ export async function scanBucket(
     report.fail('scan', bucket, err);
     return false;
   }
+}
+
+/**
+ * Only Pulse's own prefixes are listed: in a bucket shared with other software, their objects have no
+ * row here and would all look like orphans.
+ */
+async function* pulseObjects(
+  storage: Storage,
+  bucket: string,
+  options: { pageSize: number; signal?: AbortSignal },
+): AsyncIterable<ObjectInfo> {
+  for (const prefix of PULSE_KEY_PREFIXES) yield* storage.list(bucket, prefix, options);
 }
 
 async function removeObjects(

@@ -40,6 +40,15 @@ describe('lifecycle rules', () => {
     ]);
   });
 
+  it('writes no rules with S3_MANAGE_BUCKETS=false (storage:setup owns them)', async () => {
+    const config = { ...h.config, s3: { ...h.config.s3, manageBuckets: false } };
+    await h.storage.putLifecycle(h.buckets.reports, []);
+    const report = newReport();
+    await syncLifecycle(h.deps({ config }), report);
+    expect(report.tally(h.buckets.reports).lifecycle).toBe('not_checked');
+    expect(await h.storage.getLifecycle(h.buckets.reports)).toBeNull();
+  });
+
   it('really expires an object on RGW (test mode: one lifecycle day is 10 s)', async () => {
     const bucket = h.buckets.rawIq;
     const expiring = 'sessions/lifecycle/websdr_1.npy';

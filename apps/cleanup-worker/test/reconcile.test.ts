@@ -75,6 +75,22 @@ describe('reconciliation', () => {
     assertNoKeysLogged(h.logs, [orphan, pendingKey, readyKey, deletedRowKey]);
   });
 
+  it("in a bucket shared with other software, lists and deletes only Pulse's prefixes", async () => {
+    const bucket = h.buckets.exports;
+    const foreign = ['other-app/data.bin', 'exportsX/near-miss.csv', 'backup/exports/e.csv', 'README'];
+    const orphan = 'exports/orphan-in-shared.csv';
+    await putObjects(h.storage, bucket, [...foreign, orphan]);
+
+    const report = newReport();
+    // Long past the grace period: every object without a row would be an orphan if it were listed.
+    await reconcileBuckets(h.deps({ now: () => new Date(Date.now() + 25 * HOUR) }), report);
+    expect(await h.storage.exists(bucket, orphan)).toBe(false);
+    for (const key of foreign)
+      expect({ key, exists: await h.storage.exists(bucket, key) }).toEqual({ key, exists: true });
+    expect(report.tally(bucket)).toMatchObject({ scannedObjects: 1, orphanObjects: 1, deletedObjects: 1 });
+    expect(report.issues).toEqual([]);
+  });
+
   it('marks a ready row whose object is gone as missing, logs file_missing and calls the webhook', async () => {
     const hook = await startWebhook();
     try {

@@ -15,7 +15,8 @@ runService({
     const infra = await connectInfra({ service: 'export-worker', logger, config });
     const { db, storage, bus } = infra;
     const bucket = config.s3.buckets.exports;
-    await storage.ensureBucket(bucket);
+    // With S3_MANAGE_BUCKETS=false, `pnpm storage:setup` made it (this worker needs object rights only).
+    if (config.s3.manageBuckets) await storage.ensureBucket(bucket);
 
     const deps = { db, storage, bus, logger, bucket, settings: config.app };
     const consumer = await startExportConsumer(deps, {

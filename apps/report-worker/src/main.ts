@@ -22,9 +22,12 @@ runService({
     const mailer = createMailer({ config: config.smtp, logger });
     const bucket = config.s3.buckets.reports;
     // Storage being down at startup must not keep reports from going out (they fall back to attachments).
-    await ensureReportRetention(storage, bucket, config.app.retentionDays, logger).catch((err: unknown) =>
-      logger.warn({ event: 'lifecycle_error', err }, 'could not apply the report retention rule; continuing'),
-    );
+    // With S3_MANAGE_BUCKETS=false, `pnpm storage:setup` applies the rule (this worker has object rights only).
+    if (config.s3.manageBuckets) {
+      await ensureReportRetention(storage, bucket, config.app.retentionDays, logger).catch((err: unknown) =>
+        logger.warn({ event: 'lifecycle_error', err }, 'could not apply the report retention rule; continuing'),
+      );
+    }
 
     // The scheduler's requests are outbox rows; this relay publishes them (any service's relay would).
     const relay = startOutboxRelay({ db, publish: dynamicPublisher(bus), logger });

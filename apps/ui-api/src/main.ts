@@ -2,13 +2,32 @@ import { dynamicPublisher } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
 import { startChangeFeed, startOutboxRelay } from '@pulse/db';
 import { connectInfra } from '@pulse/infra';
-import { createLogger } from '@pulse/logger';
+import { createLogger, type Logger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
 import { runService } from '@pulse/runtime';
+import { isStorageError, type Storage } from '@pulse/storage';
 import { createApp } from './app';
 import { uiApiConfigShape } from './config';
 
 const config = loadConfigOrExit(uiApiConfigShape);
+
+/**
+ * Local stack and compose convenience (S3_MANAGE_BUCKETS=true): creates the buckets and lets the UI's
+ * origin PUT uploads to the artifacts bucket. Best effort: the internet-facing API must start without
+ * bucket-admin rights, which production gives only to `pnpm storage:setup`.
+ */
+async function prepareBuckets(cfg: typeof config, storage: Storage, log: Logger): Promise<void> {
+  try {
+    for (const bucket of Object.values(cfg.s3.buckets)) await storage.ensureBucket(bucket);
+    await storage.allowBrowserOrigins(cfg.s3.buckets.artifacts, [new URL(cfg.http.publicBaseUrl).origin]);
+  } catch (err) {
+    if (!isStorageError(err, 'AccessDenied')) throw err;
+    log.warn(
+      { event: 's3_bucket_setup_denied' },
+      'no right to create buckets or write CORS; run `pnpm storage:setup` with admin credentials',
+    );
+  }
+}
 const logger = createLogger({ name: 'ui-api', level: config.log.level, pretty: config.log.pretty });
 
 runService({
@@ -18,9 +37,7 @@ runService({
     const infra = await connectInfra({ service: 'ui-api', logger, config });
     const { db, bus, storage, metrics } = infra;
     const mailer = createMailer({ config: config.smtp, logger });
-    for (const bucket of Object.values(config.s3.buckets)) await storage.ensureBucket(bucket);
-    // The UI PUTs uploads straight to a presigned URL on this bucket: its pages' origin must be allowed.
-    await storage.allowBrowserOrigins(config.s3.buckets.artifacts, [new URL(config.http.publicBaseUrl).origin]);
+    if (config.s3.manageBuckets) await prepareBuckets(config, storage, logger);
     const relay = startOutboxRelay({
       db,
       publish: dynamicPublisher(bus),

@@ -20,5 +20,13 @@ export {
 } from './object-keys';
 export type { StorageMetrics } from './observe';
 export type * from './types';
-export { type RetentionKind, retentionRule } from './retention';
+export {
+  PULSE_RULE_ID_PREFIX,
+  type RetentionDays,
+  type RetentionKind,
+  retentionPlan,
+  retentionRule,
+} from './retention';
+export { type StorageSetupOptions, type StorageSetupResult, setupStorage } from './setup';
+export { assertPulseKey, isPulseKey, PULSE_KEY_PREFIXES } from './prefixes';
 export { abortLeftoverUploads } from './leftover-uploads';

@@ -1,6 +1,12 @@
 import { PULSE_PREFIXES } from './object-keys';
 import type { LifecycleRule } from './types';
 
+/**
+ * Lifecycle rules and CORS rules Pulse writes carry ids starting with this: merging keeps every rule
+ * without it (other software's rules on a shared bucket) as it is.
+ */
+export const PULSE_RULE_ID_PREFIX = 'pulse-';
+
 /** The kinds of file with a retention period, each under its prefix in PULSE_PREFIXES (the key builders'). */
 const RETENTION_TARGETS = {
   exports: { id: 'pulse-exports-retention', prefix: PULSE_PREFIXES.exports },
@@ -19,4 +25,26 @@ export type RetentionKind = keyof typeof RETENTION_TARGETS;
  */
 export function retentionRule(kind: RetentionKind, retentionDays: number): LifecycleRule {
   return { ...RETENTION_TARGETS[kind], expirationDays: retentionDays + 1, abortIncompleteMultipartDays: 1 };
+}
+
+export interface RetentionDays {
+  exports: number;
+  reports: number;
+  rawIq: number;
+}
+
+/**
+ * Pulse's lifecycle rules per bucket: every configured bucket gets an entry (an empty list removes
+ * Pulse's rules from it), and buckets that hold several kinds get all of theirs. The artifacts bucket
+ * keeps user uploads without a time limit, so it gets none.
+ */
+export function retentionPlan(
+  buckets: { exports: string; reports: string; rawIq: string; artifacts: string },
+  days: RetentionDays,
+): Map<string, LifecycleRule[]> {
+  const plan = new Map<string, LifecycleRule[]>(Object.values(buckets).map((b) => [b, []]));
+  plan.get(buckets.exports)?.push(retentionRule('exports', days.exports));
+  plan.get(buckets.reports)?.push(retentionRule('reports', days.reports));
+  plan.get(buckets.rawIq)?.push(retentionRule('rawIq', days.rawIq));
+  return plan;
 }

@@ -85,12 +85,15 @@ describe('local storage backend', () => {
   });
 
   it('deletes, quietly and in bulk', async () => {
+    await storage.put(bucket, 'artifacts/x.txt', Buffer.from('x'), { contentType: 'text/plain' });
+    expect(await storage.deleteQuietly(bucket, 'artifacts/x.txt')).toBe('DELETED');
+    expect(await storage.exists(bucket, 'artifacts/x.txt')).toBe(false);
+    // Outside Pulse's prefixes nothing is deleted, as on S3.
     await storage.put(bucket, 'tmp/x.txt', Buffer.from('x'), { contentType: 'text/plain' });
-    expect(await storage.deleteQuietly(bucket, 'tmp/x.txt')).toBe('DELETED');
-    expect(await storage.exists(bucket, 'tmp/x.txt')).toBe(false);
-    const res = await storage.deleteMany(bucket, ['exports/e-2.ndjson', '../bad']);
+    const res = await storage.deleteMany(bucket, ['exports/e-2.ndjson', '../bad', 'tmp/x.txt']);
     expect(res.deleted).toEqual(['exports/e-2.ndjson']);
-    expect(res.errors.map((e) => e.code)).toEqual(['InvalidKey']);
+    expect(res.errors.map((e) => e.code)).toEqual(['InvalidKey', 'InvalidKey']);
+    expect(await storage.exists(bucket, 'tmp/x.txt')).toBe(true);
   });
 
   it('signs download URLs that verify, and rejects tampered or expired ones', async () => {

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isStorageError } from '../src/index';
-import { makeStorage, removeBucket, testBucket } from './support';
+import { makeStorage, rawClient, removeBucket, testBucket } from './support';
 
 const { storage, config } = makeStorage();
 const bucket = testBucket('lc');
@@ -23,19 +24,57 @@ describe('s3 buckets and lifecycle', () => {
   it('puts lifecycle rules once: the second identical put changes nothing', async () => {
     expect(await storage.getLifecycle(bucket)).toBeNull();
     const rules = [
-      { id: 'expire-exports', prefix: 'exports/', expirationDays: 7, abortIncompleteMultipartDays: 1 },
-      { id: 'expire-sessions', prefix: 'sessions/', expirationDays: 30 },
+      { id: 'pulse-expire-exports', prefix: 'exports/', expirationDays: 7, abortIncompleteMultipartDays: 1 },
+      { id: 'pulse-expire-sessions', prefix: 'sessions/', expirationDays: 30 },
     ];
     expect(await storage.putLifecycle(bucket, rules)).toEqual({ applied: true, changed: true });
     expect(await storage.putLifecycle(bucket, rules)).toEqual({ applied: true, changed: false });
     const got = await storage.getLifecycle(bucket);
     expect(got?.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-      { id: 'expire-exports', prefix: 'exports/', expirationDays: 7, abortIncompleteMultipartDays: 1 },
-      { id: 'expire-sessions', prefix: 'sessions/', expirationDays: 30, abortIncompleteMultipartDays: undefined },
+      { id: 'pulse-expire-exports', prefix: 'exports/', expirationDays: 7, abortIncompleteMultipartDays: 1 },
+      { id: 'pulse-expire-sessions', prefix: 'sessions/', expirationDays: 30, abortIncompleteMultipartDays: undefined },
     ]);
     const changed = [{ ...rules[0]!, expirationDays: 14 }];
     expect(await storage.putLifecycle(bucket, changed)).toEqual({ applied: true, changed: true });
     expect((await storage.getLifecycle(bucket))?.map((r) => r.expirationDays)).toEqual([14]);
+  });
+
+  it("keeps lifecycle rules Pulse did not write (a shared bucket's own), and refuses ids outside pulse-", async () => {
+    const raw = rawClient(config);
+    const foreign = {
+      ID: 'owner-archive',
+      Status: 'Enabled' as const,
+      Filter: { Prefix: 'archive/' },
+      Expiration: { Days: 365 },
+    };
+    const current = await storage.getLifecycle(bucket);
+    await raw.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            foreign,
+            ...(current ?? []).map((r) => ({
+              ID: r.id,
+              Status: 'Enabled' as const,
+              Filter: { Prefix: r.prefix },
+              Expiration: { Days: r.expirationDays },
+            })),
+          ],
+        },
+      }),
+    );
+    const ours = [{ id: 'pulse-expire-reports', prefix: 'reports/', expirationDays: 3 }];
+    expect(await storage.putLifecycle(bucket, ours)).toEqual({ applied: true, changed: true });
+    const ids = (await storage.getLifecycle(bucket))?.map((r) => r.id).sort();
+    expect(ids).toEqual(['owner-archive', 'pulse-expire-reports']);
+    // Removing all of Pulse's rules still leaves the owner's.
+    expect(await storage.putLifecycle(bucket, [])).toEqual({ applied: true, changed: true });
+    expect((await storage.getLifecycle(bucket))?.map((r) => r.id)).toEqual(['owner-archive']);
+    await expect(
+      storage.putLifecycle(bucket, [{ id: 'owner-archive', prefix: 'archive/', expirationDays: 1 }]),
+    ).rejects.toMatchObject({ code: 'InvalidArgument' });
+    raw.destroy();
   });
 });
 

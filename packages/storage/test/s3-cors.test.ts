@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { makeStorage, removeBucket, testBucket } from './support';
+import { GetBucketCorsCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { makeStorage, rawClient, removeBucket, testBucket } from './support';
 
 const { storage, config, logs } = makeStorage();
 const bucket = testBucket('cors');
@@ -41,5 +42,29 @@ describe('bucket CORS for browser uploads (RGW)', () => {
     await expect(storage.allowBrowserOrigins(bucket, [moved])).resolves.toEqual({ applied: true, changed: true });
     expect((await preflight(moved)).headers.get('access-control-allow-origin')).toBe(moved);
     expect((await preflight(UI)).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("keeps CORS rules Pulse did not write (a shared bucket's own)", async () => {
+    const raw = rawClient(config);
+    const other = 'https://other-app.example';
+    const current = await raw.send(new GetBucketCorsCommand({ Bucket: bucket }));
+    await raw.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            { ID: 'other-app', AllowedOrigins: [other], AllowedMethods: ['PUT'], AllowedHeaders: ['*'] },
+            ...(current.CORSRules ?? []),
+          ],
+        },
+      }),
+    );
+    await expect(storage.allowBrowserOrigins(bucket, [UI])).resolves.toEqual({ applied: true, changed: true });
+    await expect(storage.allowBrowserOrigins(bucket, [UI])).resolves.toEqual({ applied: true, changed: false });
+    expect((await preflight(other)).headers.get('access-control-allow-origin')).toBe(other);
+    expect((await preflight(UI)).headers.get('access-control-allow-origin')).toBe(UI);
+    const ids = (await raw.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules?.map((r) => r.ID);
+    expect(ids?.sort()).toEqual(['other-app', 'pulse-browser-uploads']);
+    raw.destroy();
   });
 });

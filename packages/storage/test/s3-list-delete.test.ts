@@ -61,8 +61,28 @@ describe('s3 list and deleteMany past 1000 keys', () => {
   });
 
   it('a failed batch request puts its keys in `unknown` instead of throwing', async () => {
-    const result = await storage.deleteMany(testBucket('missing'), ['a.json', 'b.json']);
-    expect(result).toEqual({ deleted: [], errors: [], unknown: ['a.json', 'b.json'] });
+    const result = await storage.deleteMany(testBucket('missing'), ['exports/a.json', 'exports/b.json']);
+    expect(result).toEqual({ deleted: [], errors: [], unknown: ['exports/a.json', 'exports/b.json'] });
     expect(logs.events('s3_delete_error')[0]).toMatchObject({ code: 'BucketNotFound', count: 2 });
+  });
+});
+
+describe('a bucket shared with other software', () => {
+  it('never deletes or aborts outside Pulse prefixes, whatever the caller passes', async () => {
+    const foreign = ['other/outside.json', 'exportsX/near-miss.csv', 'sessions'];
+    await storage.put(bucket, 'exportsX/near-miss.csv', Buffer.from('x'), { contentType: 'text/csv' });
+    await storage.put(bucket, 'sessions', Buffer.from('x'), { contentType: 'text/plain' });
+    await storage.put(bucket, 'exports/ours.csv', Buffer.from('x'), { contentType: 'text/csv' });
+
+    const result = await storage.deleteMany(bucket, [...foreign, 'exports/ours.csv']);
+    expect(result.deleted).toEqual(['exports/ours.csv']);
+    expect(result.errors.map((e) => [e.key, e.code])).toEqual(foreign.map((k) => [k, 'InvalidKey']));
+    await expect(storage.delete(bucket, 'other/outside.json')).rejects.toMatchObject({ code: 'InvalidKey' });
+    expect(await storage.deleteQuietly(bucket, 'other/outside.json')).toBe('ERROR');
+    await expect(storage.abortMultipartUpload(bucket, 'other/big.bin', 'id')).rejects.toMatchObject({
+      code: 'InvalidKey',
+    });
+    for (const key of foreign)
+      expect({ key, exists: await storage.exists(bucket, key) }).toEqual({ key, exists: true });
   });
 });

@@ -62,7 +62,7 @@ describe('lifecycle on a server without it', () => {
     const { storage, logs } = makeStorage(env);
     s3.on(GetBucketLifecycleConfigurationCommand).rejects(serverError('NoSuchLifecycleConfiguration', 404, 'client'));
     s3.on(PutBucketLifecycleConfigurationCommand).rejects(serverError('NotImplemented', 501));
-    const result = await storage.putLifecycle('bucket-a', [{ id: 'r', prefix: 'exports/', expirationDays: 7 }]);
+    const result = await storage.putLifecycle('bucket-a', [{ id: 'pulse-r', prefix: 'exports/', expirationDays: 7 }]);
     expect(result).toEqual({ applied: false, unsupported: true });
     const warnings = logs.events('s3_lifecycle_unsupported');
     expect(warnings).toHaveLength(1);

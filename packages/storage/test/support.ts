@@ -1,5 +1,5 @@
 // Shared by the storage tests: a storage on the real RGW with captured logs, and per-file buckets.
-import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadConfig, type S3Config, s3Config } from '@pulse/config';
 import { createLogger } from '@pulse/logger';
 import { LogCapture, s3TestEnv, uniqueName } from '@pulse/testing';
@@ -25,20 +25,25 @@ export function makeStorage(env: Record<string, string> = {}, metrics?: StorageM
 /** S3 bucket names: lowercase, no underscores, <= 63 chars. */
 export const testBucket = (prefix = 'st') => uniqueName(prefix).replace(/_/g, '-');
 
-/** Empties and deletes a test bucket (DeleteBucket is not part of the app-facing Storage API). */
-export async function removeBucket(storage: Storage, config: S3Config, bucket: string): Promise<void> {
-  for await (const u of storage.listMultipartUploads(bucket))
-    await storage.abortMultipartUpload(bucket, u.key, u.uploadId);
-  const keys: string[] = [];
-  for await (const o of storage.list(bucket)) keys.push(o.key);
-  if (keys.length) await storage.deleteMany(bucket, keys);
-  const s3 = new S3Client({
+/** A plain SDK client on the test RGW, for what the Storage API deliberately can't do. */
+export const rawClient = (config: S3Config) =>
+  new S3Client({
     endpoint: config.endpoint,
     region: config.region,
     forcePathStyle: true,
     credentials: config.credentials,
   });
+
+/**
+ * Empties and deletes a test bucket with a plain client: DeleteBucket is not in the app-facing Storage
+ * API, and the Storage API deletes nothing outside Pulse's prefixes (tests also write other keys).
+ */
+export async function removeBucket(storage: Storage, config: S3Config, bucket: string): Promise<void> {
+  for await (const u of storage.listMultipartUploads(bucket))
+    await storage.abortMultipartUpload(bucket, u.key, u.uploadId).catch(() => undefined);
+  const s3 = rawClient(config);
   try {
+    for await (const o of storage.list(bucket)) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.key }));
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   } finally {
     s3.destroy();

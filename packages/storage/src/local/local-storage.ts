@@ -9,6 +9,7 @@ import type { Logger } from '@pulse/logger';
 import { abortedError, isStorageError, StorageError } from '../errors';
 import { clampExpiry } from '../expiry';
 import { elapsedMs, type Observer } from '../observe';
+import { assertPulseKey } from '../prefixes';
 import type {
   DeleteManyResult,
   HealthResult,
@@ -90,6 +91,7 @@ export function createLocalStorage({ config, logger, observer }: LocalStorageDep
 
   async function remove(bucket: string, key: string): Promise<void> {
     const started = performance.now();
+    assertPulseKey(key);
     const file = paths.object(bucket, key);
     try {
       await Promise.all([rm(file, { force: true }), rm(paths.meta(bucket, key), { force: true })]);

@@ -5,6 +5,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { isStorageError, StorageError } from '../errors';
+import { PULSE_RULE_ID_PREFIX } from '../retention';
 import type { LifecycleResult, LifecycleRule } from '../types';
 import { type S3Context, withRetry } from './context';
 import { sdkErrorName } from './errors';
@@ -23,8 +24,11 @@ function canonical(rules: S3LifecycleRule[]): string {
 
 function toS3Rules(rules: LifecycleRule[]): S3LifecycleRule[] {
   for (const r of rules) {
-    if (!r.id || !Number.isInteger(r.expirationDays) || r.expirationDays < 1) {
-      throw new StorageError('InvalidArgument', 'lifecycle rule needs an id and whole expirationDays >= 1');
+    if (!r.id.startsWith(PULSE_RULE_ID_PREFIX) || !Number.isInteger(r.expirationDays) || r.expirationDays < 1) {
+      throw new StorageError(
+        'InvalidArgument',
+        `lifecycle rule needs an id starting with "${PULSE_RULE_ID_PREFIX}" and whole expirationDays >= 1`,
+      );
     }
   }
   return rules.map((r) => ({
@@ -61,15 +65,19 @@ async function currentRules(ctx: S3Context, bucket: string): Promise<S3Lifecycle
   }
 }
 
+const isPulseRule = (r: S3LifecycleRule) => (r.ID ?? '').startsWith(PULSE_RULE_ID_PREFIX);
+
 /**
- * Replaces the bucket's lifecycle rules with `rules`, only when they differ (so every replica can
- * call it at start-up). Servers without lifecycle support get a warning, not a crash: cleanup-worker
- * enforces retention itself anyway.
+ * Makes Pulse's rules (ids starting with `pulse-`) on the bucket exactly `rules`, keeping every other
+ * rule as it is (a shared bucket's owner has its own), and writes only when that changes something
+ * (so every replica can call it at start-up). Servers without lifecycle support get a warning, not a
+ * crash: cleanup-worker enforces retention itself anyway.
  */
 export async function putLifecycle(ctx: S3Context, bucket: string, rules: LifecycleRule[]): Promise<LifecycleResult> {
-  const desired = toS3Rules(rules);
+  const ours = toS3Rules(rules);
   try {
     const current = await currentRules(ctx, bucket);
+    const desired = [...(current ?? []).filter((r) => !isPulseRule(r)), ...ours];
     if (canonical(current ?? []) === canonical(desired)) return { applied: true, changed: false };
     if (desired.length === 0) {
       await withRetry(ctx, 'delete lifecycle', () =>
@@ -82,7 +90,10 @@ export async function putLifecycle(ctx: S3Context, bucket: string, rules: Lifecy
         ),
       );
     }
-    ctx.logger.info({ event: 's3_lifecycle_applied', bucket, rules: desired.length }, 'lifecycle rules applied');
+    ctx.logger.info(
+      { event: 's3_lifecycle_applied', bucket, rules: ours.length, kept: desired.length - ours.length },
+      'lifecycle rules applied',
+    );
     return { applied: true, changed: true };
   } catch (err) {
     if (!isStorageError(err, 'Unsupported')) throw err;

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { isStorageError, StorageError } from '../errors';
 import { elapsedMs } from '../observe';
+import { assertPulseKey, isPulseKey } from '../prefixes';
 import type { DeleteManyResult, DeleteOutcome, MultipartUploadInfo, ObjectInfo } from '../types';
 import { failure, type S3Context, withRetry } from './context';
 
@@ -68,6 +69,7 @@ export async function getObject(
 }
 
 export async function deleteObject(ctx: S3Context, bucket: string, key: string): Promise<void> {
+  assertPulseKey(key);
   const started = performance.now();
   try {
     await ctx.observer.timed('delete', () =>
@@ -93,8 +95,13 @@ export async function deleteObjectQuietly(ctx: S3Context, bucket: string, key: s
 export async function deleteObjects(ctx: S3Context, bucket: string, keys: string[]): Promise<DeleteManyResult> {
   const started = performance.now();
   const result: DeleteManyResult = { deleted: [], errors: [], unknown: [] };
-  for (let i = 0; i < keys.length; i += DELETE_BATCH) {
-    const batch = keys.slice(i, i + DELETE_BATCH);
+  const ours: string[] = [];
+  for (const key of keys) {
+    if (isPulseKey(key)) ours.push(key);
+    else result.errors.push({ key, code: 'InvalidKey', message: "outside Pulse's prefixes: not deleted" });
+  }
+  for (let i = 0; i < ours.length; i += DELETE_BATCH) {
+    const batch = ours.slice(i, i + DELETE_BATCH);
     try {
       const out = await ctx.observer.timed('delete_batch', () =>
         withRetry(ctx, 'delete batch', () =>
@@ -204,6 +211,7 @@ export async function* listUploads(
 
 /** Idempotent: an upload that is already gone counts as aborted. */
 export async function abortUpload(ctx: S3Context, bucket: string, key: string, uploadId: string): Promise<void> {
+  assertPulseKey(key);
   try {
     await ctx.observer.timed('abort_multipart', () =>
       withRetry(ctx, 'abort multipart', () =>
