@@ -1,3 +1,4 @@
+import { parseReceiverList } from '@pulse/acquisitions';
 import {
   bool,
   dbConfig,
@@ -41,6 +42,8 @@ export const uiApiSettings = z
           .filter(Boolean),
       ),
     DOWNLOAD_URL_MAX_EXPIRY_S: int(DAY, 1, 7 * DAY),
+    // Seeds the receivers registry on first start (ids = synthetic; `id=kiwisdr://host:port`,
+    // `id=rtl_tcp://host:port`); afterwards the registry (admin API / page) is the only source of truth.
     ACQUISITION_RECEIVERS: z
       .string()
       .default('twente,kiwi-de,hackgreen,nl-utwente,dk-sdr,pl-szczecin,fr-f4kmn')
@@ -53,6 +56,11 @@ export const uiApiSettings = z
     OUTBOX_INTERVAL_MS: int(500, 50, 60_000),
   })
   .superRefine((e, ctx) => {
+    try {
+      parseReceiverList(e.ACQUISITION_RECEIVERS);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['ACQUISITION_RECEIVERS'], message: (err as Error).message });
+    }
     // The dev echo prints login codes in API responses: never in production, whatever the flag says.
     if (e.AUTH_DEV_ECHO && e.NODE_ENV === 'production') {
       ctx.addIssue({
@@ -80,7 +88,7 @@ export const uiApiSettings = z
     },
     uploads: { maxBytes: e.UPLOAD_MAX_BYTES, allowedTypes: e.UPLOAD_ALLOWED_TYPES },
     downloadUrlMaxExpirySec: e.DOWNLOAD_URL_MAX_EXPIRY_S,
-    acquisition: { receivers: e.ACQUISITION_RECEIVERS },
+    acquisition: { seed: parseReceiverList(e.ACQUISITION_RECEIVERS) },
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
   }));
 

@@ -1,3 +1,4 @@
+import { seedReceivers } from '@pulse/acquisitions';
 import { dynamicPublisher } from '@pulse/bus';
 import { loadConfigOrExit } from '@pulse/config';
 import { startChangeFeed, startOutboxRelay } from '@pulse/db';
@@ -36,6 +37,7 @@ runService({
   async start() {
     const infra = await connectInfra({ service: 'ui-api', logger, config });
     const { db, bus, storage, metrics } = infra;
+    await seedReceivers(db, config.app.acquisition.seed);
     const mailer = createMailer({ config: config.smtp, logger });
     if (config.s3.manageBuckets) await prepareBuckets(config, storage, logger);
     const relay = startOutboxRelay({

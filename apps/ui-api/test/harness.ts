@@ -37,6 +37,7 @@ import {
   uniqueName,
   waitFor,
 } from '@pulse/testing';
+import { seedReceivers } from '@pulse/acquisitions';
 import { createApp } from '../src/app';
 import { type UiApiConfig, uiApiConfigShape } from '../src/config';
 import type { AppInput } from '../src/deps';
@@ -177,6 +178,8 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   });
   const metrics = createMetricsRegistry('ui-api');
   const db = createDb(config.db);
+  // As main.ts does at start-up: the configured list seeds the (empty) receivers registry.
+  await seedReceivers(db, config.app.acquisition.seed);
   const bus = await connectBus({ config: config.nats, logger, name: 'ui-api-test' });
   const realStorage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
   for (const b of Object.values(config.s3.buckets)) await realStorage.ensureBucket(b);

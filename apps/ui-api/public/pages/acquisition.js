@@ -67,6 +67,22 @@ function field(label, control, hint) {
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hintEl);
 }
 
+const STATUS = { online: 'succeeded', failing: 'failed', unknown: 'queued' };
+const KIND = { kiwisdr: 'KiwiSDR', rtl_tcp: 'rtl_tcp', synthetic: 'synthetic' };
+
+/** One receiver's checkbox with its kind and status (and the last error, when it is failing). */
+function receiverChoice(box, r) {
+  return h(
+    'label',
+    { class: 'acq-receiver', title: r.lastError ?? '' },
+    box,
+    ` ${r.name} `,
+    h('small', { class: 'muted' }, `${KIND[r.kind] ?? r.kind} · ${r.id}`),
+    ' ',
+    h('span', { class: `badge badge-${STATUS[r.status] ?? 'queued'}` }, r.status),
+  );
+}
+
 function acquisitionForm({ items: receivers, limits }, { onStarted, say }) {
   const frequency = h('input', {
     id: 'acq-frequency',
@@ -93,7 +109,7 @@ function acquisitionForm({ items: receivers, limits }, { onStarted, say }) {
       h('option', { value: r, selected: r === 48_000 }, rateLabel(r)),
     ),
   );
-  const boxes = receivers.map((id) => h('input', { type: 'checkbox', value: id, checked: true }));
+  const boxes = receivers.map((r) => h('input', { type: 'checkbox', value: r.id, checked: true }));
   const submit = h('button', { type: 'submit' }, 'Start acquisition');
 
   async function onsubmit(event) {
@@ -140,7 +156,7 @@ function acquisitionForm({ items: receivers, limits }, { onStarted, say }) {
       'fieldset',
       { class: 'acq-receivers' },
       h('legend', {}, 'Receivers'),
-      ...boxes.map((box) => h('label', {}, box, ` ${box.value}`)),
+      ...boxes.map((box, i) => receiverChoice(box, receivers[i])),
     ),
     h('div', { class: 'toolbar' }, submit),
   );

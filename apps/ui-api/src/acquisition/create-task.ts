@@ -1,8 +1,26 @@
+import { listEnabledReceivers, type ReceiverSummary } from '@pulse/acquisitions';
 import { enqueueOutbox } from '@pulse/db';
 import type { AppDeps } from '../deps';
 import type { AuthUser } from '../http/context';
 import { errors } from '../http/errors';
 import { ACQUISITION_LIMITS, type AcquireRequest, samplesPerReceiver } from './request';
+
+/** The request must be something the receiver can do: its tuning range, and its rate where it takes ours. */
+function checkFits(r: ReceiverSummary, request: AcquireRequest): void {
+  if (request.frequencyHz < r.minFrequencyHz || request.frequencyHz > r.maxFrequencyHz) {
+    throw errors.badRequest(
+      'frequency_out_of_range',
+      `receiver "${r.id}" tunes ${r.minFrequencyHz} … ${r.maxFrequencyHz} Hz, not ${request.frequencyHz} Hz`,
+    );
+  }
+  // A KiwiSDR streams at its own rate whatever is asked (the metadata says which); the others take ours.
+  if (r.kind !== 'kiwisdr' && request.sampleRate > r.maxSampleRate) {
+    throw errors.badRequest(
+      'sample_rate_unsupported',
+      `receiver "${r.id}" samples at most ${r.maxSampleRate} S/s, not ${request.sampleRate}`,
+    );
+  }
+}
 
 /**
  * Writes the task and its `acquisition.requested` outbox event in one transaction: the worker hears
@@ -13,11 +31,18 @@ export async function createAcquisition(
   user: Pick<AuthUser, 'id'>,
   request: AcquireRequest,
 ): Promise<{ taskId: string }> {
-  const configured = deps.config.app.acquisition.receivers;
-  const receivers = request.receivers ?? configured;
-  const unknown = receivers.find((r) => !configured.includes(r));
-  if (unknown !== undefined) {
-    throw errors.badRequest('unknown_receiver', `unknown receiver "${unknown}"; known: ${configured.join(', ')}`);
+  const enabled = new Map((await listEnabledReceivers(deps.db)).map((r) => [r.id, r]));
+  const receivers = request.receivers ?? [...enabled.keys()];
+  if (receivers.length === 0) throw errors.badRequest('no_receivers', 'no receiver is enabled; ask an administrator');
+  for (const id of receivers) {
+    const receiver = enabled.get(id);
+    if (!receiver) {
+      throw errors.badRequest(
+        'unknown_receiver',
+        `unknown receiver "${id}"; enabled: ${[...enabled.keys()].join(', ')}`,
+      );
+    }
+    checkFits(receiver, request);
   }
 
   const taskId = await deps.db.prisma.$transaction(async (tx) => {

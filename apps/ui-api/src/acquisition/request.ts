@@ -8,7 +8,8 @@ import { z } from '@pulse/config';
  */
 export const ACQUISITION_LIMITS = {
   frequencyHz: { min: 100_000, max: 30_000_000 },
-  durationMs: { min: 10, max: 10_000 },
+  // Wall-clock capture time for network receivers: a minute of a 12 kHz KiwiSDR is 720 k samples.
+  durationMs: { min: 10, max: 60_000 },
   sampleRate: { min: 1_000, max: 2_400_000 },
   maxSamplesPerReceiver: 8 * 1024 * 1024,
   maxReceivers: 32,

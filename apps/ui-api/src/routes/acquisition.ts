@@ -1,3 +1,4 @@
+import { listEnabledReceivers } from '@pulse/acquisitions';
 import { z } from '@pulse/config';
 import { Router } from 'express';
 import { createAcquisition } from '../acquisition/create-task';
@@ -23,12 +24,13 @@ export function acquisitionRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/acquisition/receivers',
-      summary: 'The receivers an acquisition may use, and the request limits (for forms)',
+      summary: 'The enabled receivers with their status (online, failing, unknown), and the request limits',
       responses: { 200: '{items, limits}' },
     },
-    (req, res) => {
+    async (req, res) => {
       requireUser(req);
-      res.json({ items: deps.config.app.acquisition.receivers, limits: ACQUISITION_LIMITS });
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ items: await listEnabledReceivers(deps.db), limits: ACQUISITION_LIMITS });
     },
   );
 
@@ -37,7 +39,7 @@ export function acquisitionRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/acquisition/acquire',
-      summary: 'Start an IQ acquisition from several receivers (default: every configured receiver)',
+      summary: 'Start an IQ acquisition from several receivers (default: every enabled receiver)',
       body: acquireBody,
       responses: { 202: '{taskId}', 429: 'too many acquisitions in progress' },
     },

@@ -8,6 +8,7 @@ import { filesRoutes } from './files';
 import { healthRoutes } from './health';
 import { localStorageRoutes } from './local-storage';
 import { openapiRoutes } from './openapi';
+import { receiversRoutes } from './receivers';
 import { reportsRoutes } from './reports';
 import { subscriptionsRoutes } from './subscriptions';
 
@@ -27,6 +28,7 @@ export const routeModules: Array<(deps: AppDeps) => Router> = [
   reportsRoutes,
   subscriptionsRoutes,
   acquisitionRoutes,
+  receiversRoutes,
   debugRoutes,
   localStorageRoutes,
 ];
