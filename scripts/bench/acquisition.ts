@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createReceiver } from '@pulse/acquisitions';
 import { loadConfig } from '@pulse/config';
 import { createDb } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
@@ -40,7 +41,7 @@ function replaySource(captures: Map<string, Float32Array>): ReceiverSource {
       const samples = captures.get(request.receiverId);
       if (!samples) throw new Error(`no capture for ${request.receiverId}`);
       const now = new Date();
-      return { samples, startedAt: now, endedAt: now };
+      return { samples, sampleRate: request.sampleRate, startedAt: now, endedAt: now, setupMs: 0, captureMs: 0 };
     },
   };
 }
@@ -74,6 +75,10 @@ async function main(): Promise<void> {
   await storage.ensureBucket(bucket);
   const s3 = plainS3Client(config.s3);
   const user = await db.prisma.user.create({ data: { email: `${uniqueName('bench')}@bench.local`, name: 'Bench' } });
+  // The worker captures the receivers its registry names: these replay as synthetic ones.
+  for (const id of RECEIVERS) {
+    await createReceiver(db, { id, name: id, kind: 'synthetic', maxSampleRate: 3_200_000 });
+  }
   const deps = {
     db,
     storage,
@@ -117,7 +122,11 @@ async function main(): Promise<void> {
           source: 'replay',
           frequencyHz: 7_100_000,
           sampleRate,
+          requestedSampleRate: sampleRate,
           sampleCount,
+          setupMs: 0,
+          captureMs: 0,
+          reported: {},
           snrDbEstimate: 12.34,
           snrDbReported: null,
           startedAt: new Date(),
