@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
     LINK_SIGNING_SECRET: 'bench-link-signing-secret-0123456789',
+    UNSUBSCRIBE_SIGNING_SECRET: 'bench-unsubscribe-signing-secret-0123456789',
   });
   const logger = createLogger({ name: 'bench-report', level: 'warn' });
   const db = createDb(config.db);

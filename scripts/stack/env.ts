@@ -47,6 +47,7 @@ export function stackEnv(overrides: Record<string, string | undefined>): Record<
     LOCAL_STORAGE_DIR: '.stack/storage',
     // Dev-only secrets for a laptop stack; production sets its own (see .env.example).
     LINK_SIGNING_SECRET: 'local-dev-link-signing-secret-change-me',
+    UNSUBSCRIBE_SIGNING_SECRET: 'local-dev-unsubscribe-signing-secret-change-me',
     LOCAL_STORAGE_SIGNING_KEY: 'local-dev-storage-signing-key-change-me',
     AUTH_DEV_ECHO: '1',
     DEBUG: '1',

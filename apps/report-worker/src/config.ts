@@ -7,6 +7,8 @@ export const reportSettings = z
     // A slot missed while no replica ran is still sent if it is at most this old (0: only on time).
     REPORT_CATCH_UP_HOURS: int(72, 0, 24 * 31),
     LINK_SIGNING_SECRET: z.string().min(16),
+    // Signs the one-click unsubscribe links; its own key (a leaked report-link key can't unsubscribe anyone).
+    UNSUBSCRIBE_SIGNING_SECRET: z.string().min(16),
     // Where the email links point: ui-api's public address (it serves /r/{token}).
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
     // Longer than one report's render + upload + send; shorter than the consumer's retry span (see consume-reports.ts).
@@ -19,6 +21,7 @@ export const reportSettings = z
   .transform((e) => ({
     catchUpMs: e.REPORT_CATCH_UP_HOURS * 3_600_000,
     linkSigningSecret: e.LINK_SIGNING_SECRET,
+    unsubscribeSigningSecret: e.UNSUBSCRIBE_SIGNING_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     claimTimeoutSec: e.REPORT_CLAIM_TIMEOUT_S,
     attachmentMaxBytes: e.REPORT_ATTACHMENT_MAX_BYTES,

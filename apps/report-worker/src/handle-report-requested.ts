@@ -16,7 +16,12 @@ export interface ReportHandlerDeps {
   logger: Logger;
   settings: Pick<
     ReportSettings,
-    'claimTimeoutSec' | 'attachmentMaxBytes' | 'retentionDays' | 'linkSigningSecret' | 'publicBaseUrl'
+    | 'claimTimeoutSec'
+    | 'attachmentMaxBytes'
+    | 'retentionDays'
+    | 'linkSigningSecret'
+    | 'unsubscribeSigningSecret'
+    | 'publicBaseUrl'
   >;
   bucket: string;
   now?: () => Date;

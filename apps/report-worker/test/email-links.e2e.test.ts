@@ -24,6 +24,7 @@ beforeAll(async () => {
       S3_BUCKET_REPORTS: api.config.s3.buckets.reports,
       PUBLIC_BASE_URL: api.url,
       LINK_SIGNING_SECRET: api.config.app.linkSigningSecret,
+      UNSUBSCRIBE_SIGNING_SECRET: api.config.app.unsubscribeSigningSecret,
     },
   });
   followers = await seedReportWorld(fx.db);

@@ -61,6 +61,7 @@ export async function startReportFixture(options: FixtureOptions = {}): Promise<
     SMTP_HOST: smtp.host,
     SMTP_PORT: String(smtp.port),
     LINK_SIGNING_SECRET: LINK_SECRET,
+    UNSUBSCRIBE_SIGNING_SECRET: 'test-unsubscribe-signing-secret-0123456789',
     PUBLIC_BASE_URL: 'http://api.test',
     ...options.env,
   };

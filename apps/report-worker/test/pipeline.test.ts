@@ -95,7 +95,10 @@ describe('a scheduled run through the bus', () => {
         lastError: null,
       });
       const mail = mailsTo(f.email)[0]!;
-      expect(mail.attachments).toHaveLength(0);
+      // No files attached: the only part besides the text is the HTML's inline chart.
+      expect(mail.raw.attachments.map((a) => [a.contentType, a.cid, a.related])).toEqual([
+        ['image/png', 'chart@pulse', true],
+      ]);
       const tokens = linksIn(mail);
       expect(tokens).toHaveLength(2);
       const subs = tokens.map((t) => {

@@ -74,7 +74,9 @@ describe('report email', () => {
       to: 'x@example.com',
       followerName: '<script>alert(1)</script>',
       period: '2026-10',
-      deviceCount: 1,
+      headline: { devices: 1, readings: 3, metrics: [{ metric: 'temp<b>', count: 3, min: 1, avg: 2, max: 3 }] },
+      unsubscribeUrl: 'https://a/u/tok',
+      manageUrl: 'https://a/#/subscriptions',
       delivery: {
         kind: 'links',
         links: [
@@ -87,13 +89,15 @@ describe('report email', () => {
     });
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;');
+    expect(mail.html).toContain('temp&lt;b&gt;');
+    expect(mail.unsubscribe).toEqual({ url: 'https://a/u/tok', mailto: undefined });
     expect(mail.text).toContain('https://a/r/1');
     expect(mail.text).toContain('2026-12-01');
   });
 });
 
 describe('config', () => {
-  const base = { LINK_SIGNING_SECRET: SECRET };
+  const base = { LINK_SIGNING_SECRET: SECRET, UNSUBSCRIBE_SIGNING_SECRET: `${SECRET}-u` };
   it('catches up 72 h by default and keeps reports 180 days', () => {
     expect(loadConfig({ app: reportSettings }, base).app).toMatchObject({
       catchUpMs: 72 * 3_600_000,
@@ -104,6 +108,8 @@ describe('config', () => {
     expect(() => loadConfig({ app: reportSettings }, { ...base, REPORT_CATCH_UP_HOURS: '745' })).toThrow(
       /REPORT_CATCH_UP_HOURS/,
     );
-    expect(() => loadConfig({ app: reportSettings }, { LINK_SIGNING_SECRET: 'short' })).toThrow(/LINK_SIGNING_SECRET/);
+    expect(() => loadConfig({ app: reportSettings }, { ...base, LINK_SIGNING_SECRET: 'short' })).toThrow(
+      /LINK_SIGNING_SECRET/,
+    );
   });
 });

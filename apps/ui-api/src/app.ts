@@ -76,7 +76,7 @@ export function createApp(input: AppInput): Express {
   app.use('/api', (_req, _res, next) => next(errors.notFound('route')));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
   // The UI is a single page: unknown non-API paths get the shell, which routes on the client.
-  app.get(/^\/(?!api\/|r\/|health|metrics).*/, (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'index.html')));
+  app.get(/^\/(?!api\/|r\/|u\/|health|metrics).*/, (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'index.html')));
   app.use(errorHandler(deps.logger));
   return app;
 }

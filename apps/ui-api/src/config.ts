@@ -27,6 +27,8 @@ export const uiApiSettings = z
     OTP_RATE_PER_IP_PER_HOUR: int(30, 1, 10_000),
     // Signs report links (/r/{token}) and local-storage URLs; shared with report-worker.
     LINK_SIGNING_SECRET: z.string().min(16),
+    // Verifies one-click unsubscribe links (/u/{token}); shared with report-worker, distinct from the above.
+    UNSUBSCRIBE_SIGNING_SECRET: z.string().min(16),
     EXPORT_MAX_RANGE_DAYS: int(366, 1, 3660),
     EXPORT_MAX_RUNNING_PER_USER: int(3, 1, 100),
     UPLOAD_MAX_BYTES: int(100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
@@ -82,6 +84,7 @@ export const uiApiSettings = z
       otpPerIpPerHour: e.OTP_RATE_PER_IP_PER_HOUR,
     },
     linkSigningSecret: e.LINK_SIGNING_SECRET,
+    unsubscribeSigningSecret: e.UNSUBSCRIBE_SIGNING_SECRET,
     exports: {
       maxRangeDays: e.EXPORT_MAX_RANGE_DAYS,
       maxRunningPerUser: e.EXPORT_MAX_RUNNING_PER_USER,

@@ -16,7 +16,7 @@ export interface RunningWorker {
  */
 export async function startWorker(
   app: TestApp,
-  name: 'export-worker' | 'acquisition-worker',
+  name: 'export-worker' | 'acquisition-worker' | 'report-worker',
   env: Record<string, string> = {},
 ): Promise<RunningWorker> {
   const { config } = app;
@@ -35,6 +35,12 @@ export async function startWorker(
       NATS_MAX_DELIVER: '2',
       S3_BUCKET_EXPORTS: config.s3.buckets.exports,
       S3_BUCKET_RAW_IQ: config.s3.buckets.rawIq,
+      S3_BUCKET_REPORTS: config.s3.buckets.reports,
+      SMTP_HOST: config.smtp.host,
+      SMTP_PORT: String(config.smtp.port),
+      LINK_SIGNING_SECRET: config.app.linkSigningSecret,
+      UNSUBSCRIBE_SIGNING_SECRET: config.app.unsubscribeSigningSecret,
+      PUBLIC_BASE_URL: app.url,
       OPS_HTTP_PORT: '0',
       ...env,
     },

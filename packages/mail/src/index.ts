@@ -6,6 +6,8 @@ export interface MailAttachment {
   filename: string;
   content: Buffer;
   contentType: string;
+  /** Set for an inline image the HTML shows as `<img src="cid:…">` (sent inside multipart/related). */
+  cid?: string;
 }
 
 export interface MailMessage {
@@ -16,9 +18,13 @@ export interface MailMessage {
   attachments?: MailAttachment[];
   /** Stable id for this message (e.g. `report:2026-10:<follower>`), sent as a header for tracing. */
   idempotencyKey?: string;
+  /** RFC 2369 / RFC 8058: where the recipient unsubscribes (an https URL that takes a one-click POST, and a mailto). */
+  unsubscribe?: { url: string; mailto?: string };
 }
 
 export interface Mailer {
+  /** The sender address (`MAIL_FROM`'s address part), e.g. for a List-Unsubscribe mailto. */
+  readonly fromAddress: string;
   send(message: MailMessage): Promise<{ messageId: string }>;
   verify(): Promise<boolean>;
   close(): void;
@@ -37,6 +43,7 @@ export function createMailer(options: { config: SmtpConfig; logger: Logger }): M
     maxConnections: 4,
   });
   return {
+    fromAddress: /<([^>]+)>/.exec(config.from)?.[1] ?? config.from.trim(),
     async send(message) {
       const started = Date.now();
       const info = await transport.sendMail({
@@ -46,7 +53,19 @@ export function createMailer(options: { config: SmtpConfig; logger: Logger }): M
         text: message.text,
         html: message.html,
         attachments: message.attachments,
-        headers: message.idempotencyKey ? { 'X-Pulse-Message-Key': message.idempotencyKey } : undefined,
+        headers: {
+          ...(message.idempotencyKey ? { 'X-Pulse-Message-Key': message.idempotencyKey } : {}),
+          // Mail clients show an "Unsubscribe" button and POST `List-Unsubscribe=One-Click` to the URL.
+          ...(message.unsubscribe ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+        },
+        list: message.unsubscribe
+          ? {
+              unsubscribe: [
+                message.unsubscribe.url,
+                ...(message.unsubscribe.mailto ? [message.unsubscribe.mailto] : []),
+              ],
+            }
+          : undefined,
       });
       logger.debug(
         { event: 'mail_sent', durationMs: Date.now() - started, attachments: message.attachments?.length ?? 0 },

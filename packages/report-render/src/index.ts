@@ -8,5 +8,6 @@ export {
   renderEmailChart,
 } from './email-chart';
 export { formatBytes, formatCount, formatValue } from './format';
+export { type Headline, headlineFigures } from './headline';
 export { renderPdf } from './pdf';
 export { renderXlsx, sheetName } from './xlsx';

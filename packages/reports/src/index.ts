@@ -2,7 +2,14 @@
 // touches report_subscriptions), how a report run is requested (outbox rows), what a report contains
 // (loaded from Postgres), and the signed links in report emails. One definition, so the two apps can't drift.
 export { FollowerNotFoundError } from './errors';
-export { type LinkOptions, REPORT_LINK_PURPOSE, REPORT_LINK_TTL_DAYS, reportLink } from './links';
+export {
+  type LinkOptions,
+  REPORT_LINK_PURPOSE,
+  REPORT_LINK_TTL_DAYS,
+  reportLink,
+  UNSUBSCRIBE_PURPOSE,
+  unsubscribeLink,
+} from './links';
 export { type LoadReportDataOptions, loadReportData } from './load-report-data';
 export { daysOf, type Frequency, frequencyOf, isPeriod, periodLabel, periodRange, previousPeriod } from './periods';
 export type { DailyStats, DeviceReport, MetricReport, MetricStats, ReportData } from './report-data';

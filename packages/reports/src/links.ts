@@ -19,3 +19,15 @@ export function reportLink(fileId: string, options: LinkOptions): string {
   const token = signToken(options.secret, { sub: fileId, purpose: REPORT_LINK_PURPOSE, exp });
   return `${options.publicBaseUrl}/r/${token}`;
 }
+
+/** Bound to its own purpose and signed with its own key: a report link can never unsubscribe, nor the reverse. */
+export const UNSUBSCRIBE_PURPOSE = 'report-unsubscribe';
+// Long-lived: RFC 8058 expects the List-Unsubscribe URL of any message in a mailbox to keep working.
+export const UNSUBSCRIBE_TTL_DAYS = 400;
+
+/** `{publicBaseUrl}/u/{token}`: GET shows a confirmation page, POST (RFC 8058 one-click) unsubscribes. */
+export function unsubscribeLink(userId: string, options: LinkOptions): string {
+  const exp = Math.floor(options.now.getTime() / 1000) + UNSUBSCRIBE_TTL_DAYS * 86_400;
+  const token = signToken(options.secret, { sub: userId, purpose: UNSUBSCRIBE_PURPOSE, exp });
+  return `${options.publicBaseUrl}/u/${token}`;
+}

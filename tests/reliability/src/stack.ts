@@ -104,6 +104,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     SMTP_HOST: smtp.host,
     SMTP_PORT: String(smtp.port),
     LINK_SIGNING_SECRET: linkSecret,
+    UNSUBSCRIBE_SIGNING_SECRET: `${linkSecret}-unsubscribe`,
     ...options.env,
   };
 

@@ -1,7 +1,8 @@
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
-import { REPORT_LINK_TTL_DAYS, type ReportData, reportLink } from '@pulse/reports';
+import { emailChartSeries, headlineFigures, renderEmailChart } from '@pulse/report-render';
+import { REPORT_LINK_TTL_DAYS, type ReportData, reportLink, unsubscribeLink } from '@pulse/reports';
 import type { ReportSettings } from '../config';
 import type { RenderedReport, StoreResult, StoredFileIds } from '../storage/report-files';
 import { type DeliveryRow, markNoticeSent, markSent } from './claim';
@@ -22,7 +23,10 @@ export interface SendReportDeps {
   db: Db;
   mailer: Mailer;
   logger: Logger;
-  settings: Pick<ReportSettings, 'attachmentMaxBytes' | 'linkSigningSecret' | 'publicBaseUrl'>;
+  settings: Pick<
+    ReportSettings,
+    'attachmentMaxBytes' | 'linkSigningSecret' | 'unsubscribeSigningSecret' | 'publicBaseUrl'
+  >;
   now: () => Date;
 }
 
@@ -39,11 +43,22 @@ export interface SendReportInput {
  */
 export async function sendReport(deps: SendReportDeps, input: SendReportInput): Promise<{ attachments: number }> {
   const { delivery, data, report, stored } = input;
+  const { settings } = deps;
+  // The chart comes from the same aggregates as the PDF's charts.
+  const series = emailChartSeries(data);
   const email = {
     to: data.follower.email,
     followerName: data.follower.name,
     period: report.period,
-    deviceCount: data.devices.length,
+    headline: headlineFigures(data),
+    chart: series ? { png: renderEmailChart(series), metric: series.metric } : undefined,
+    unsubscribeUrl: unsubscribeLink(data.follower.id, {
+      secret: settings.unsubscribeSigningSecret,
+      publicBaseUrl: settings.publicBaseUrl,
+      now: deps.now(),
+    }),
+    unsubscribeMailto: `mailto:${deps.mailer.fromAddress}?subject=unsubscribe`,
+    manageUrl: `${settings.publicBaseUrl}/#/subscriptions`,
     // A resend is a new message: its own key, so it is never taken for a duplicate of the first one.
     idempotencyKey: `report:${report.period}:${report.followerId}${delivery.resendCount > 0 ? `:resend-${delivery.resendCount}` : ''}`,
   };

@@ -11,6 +11,7 @@ import { openapiRoutes } from './openapi';
 import { receiversRoutes } from './receivers';
 import { reportsRoutes } from './reports';
 import { subscriptionsRoutes } from './subscriptions';
+import { unsubscribeRoutes } from './unsubscribe';
 
 /**
  * Every feature's router, mounted in order by createApp. A feature adds one line here;
@@ -27,6 +28,7 @@ export const routeModules: Array<(deps: AppDeps) => Router> = [
   exportsRoutes,
   reportsRoutes,
   subscriptionsRoutes,
+  unsubscribeRoutes,
   acquisitionRoutes,
   receiversRoutes,
   debugRoutes,

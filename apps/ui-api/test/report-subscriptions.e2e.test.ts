@@ -1,0 +1,220 @@
+/**
+ * Subscriptions end to end, as in production: the real ui-api, two real report-worker processes on the
+ * same database, stream and bucket, a real SMTP capture, RGW, and Chromium for the email's HTML.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { previousPeriod, requestDueReports, requestManualReports, updateSubscription } from '@pulse/reports';
+import type { CapturedMail } from '@pulse/testing';
+import { launchBrowser, SHOTS } from './browser-support';
+import { type LoggedIn, startTestApp, type TestApp } from './harness';
+import { type RunningWorker, startWorker } from './worker-process';
+
+let app: TestApp;
+let weekly: LoggedIn;
+let monthly: LoggedIn;
+let paused: LoggedIn;
+const workers: RunningWorker[] = [];
+
+const now = new Date();
+const DAY = 86_400_000;
+// Slots at 00:00 UTC: the latest monthly one (the 1st) is at most 31 days old, the weekly one (Monday)
+// at most 7; the workers catch up 31 days, so both are due when they start, whatever day this runs.
+const monthSlot = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+const weekSlot = new Date(today - ((now.getUTCDay() + 6) % 7) * DAY);
+const monthPeriod = previousPeriod(monthSlot, 'UTC', 'monthly');
+const weekPeriod = previousPeriod(weekSlot, 'Europe/Berlin', 'weekly');
+
+const mailsFor = (who: LoggedIn) =>
+  app.smtp.messages.filter((m) => m.to.includes(who.user.email) && m.subject.startsWith('Your Pulse report'));
+
+beforeAll(async () => {
+  app = await startTestApp();
+  weekly = await app.login('weekly-e2e@example.com', { name: 'Wanda Weekly' });
+  monthly = await app.login('monthly-e2e@example.com', { name: 'Zoë Ørsted' });
+  paused = await app.login('paused-e2e@example.com', { name: 'Paul Paused' });
+  await app.db.prisma.device.createMany({
+    data: [
+      { id: 'e2e-dev-1', name: 'Boiler' },
+      { id: 'e2e-dev-2', name: 'Chiller' },
+    ],
+  });
+  for (const u of [weekly, monthly, paused])
+    await app.db.prisma.deviceFollow.createMany({
+      data: ['e2e-dev-1', 'e2e-dev-2'].map((deviceId) => ({ userId: u.user.id, deviceId })),
+    });
+  await app.db.pool.query(
+    `INSERT INTO telemetry (device_id, ts, metric, value)
+     SELECT d, ts, m, CASE m WHEN 'temperature' THEN 20 + 5 * sin(extract(epoch FROM ts) / 40000) ELSE 40 + extract(hour FROM ts) END
+     FROM unnest(ARRAY['e2e-dev-1', 'e2e-dev-2']) d,
+          generate_series(date_trunc('hour', now()) - interval '70 days', date_trunc('hour', now()), interval '1 hour') ts,
+          unnest(ARRAY['temperature', 'humidity']) m`,
+  );
+  const settings = { method: 'settings' as const };
+  await updateSubscription(
+    app.db,
+    weekly.user.id,
+    { frequency: 'weekly', slot: '00:00', timeZone: 'Europe/Berlin' },
+    settings,
+  );
+  await updateSubscription(app.db, monthly.user.id, { slot: '00:00' }, settings);
+  await updateSubscription(app.db, paused.user.id, { frequency: 'weekly', slot: '00:00', paused: true }, settings);
+
+  const env = { REPORT_CATCH_UP_HOURS: String(31 * 24) };
+  workers.push(
+    ...(await Promise.all([startWorker(app, 'report-worker', env), startWorker(app, 'report-worker', env)])),
+  );
+}, 60_000);
+afterAll(async () => {
+  for (const w of workers) await w.stop();
+  await app?.close();
+});
+
+describe('report subscriptions across two report-worker processes', () => {
+  let weeklyMail: CapturedMail;
+  let monthlyMail: CapturedMail;
+
+  it('delivers the weekly and the monthly subscription once each; the paused one gets nothing', async () => {
+    const report = (who: LoggedIn) => (m: CapturedMail) =>
+      m.to.includes(who.user.email) && m.subject.startsWith('Your Pulse report');
+    weeklyMail = await app.smtp.waitFor(report(weekly), 60_000);
+    monthlyMail = await app.smtp.waitFor(report(monthly), 60_000);
+    // Both processes passed over the slots at start (and redeliveries would only acknowledge): let them settle.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(mailsFor(weekly)).toHaveLength(1);
+    expect(mailsFor(monthly)).toHaveLength(1);
+    expect(mailsFor(paused)).toHaveLength(0);
+    expect(weeklyMail.subject).toContain(`Week ${Number(weekPeriod.slice(6))}, ${weekPeriod.slice(0, 4)}`);
+
+    const rows = await app.db.prisma.reportDelivery.findMany({ orderBy: { reportPeriod: 'asc' } });
+    expect(rows.map((r) => [r.followerId, r.reportPeriod, r.status]).sort()).toEqual(
+      [
+        [weekly.user.id, weekPeriod, 'sent'],
+        [monthly.user.id, monthPeriod, 'sent'],
+      ].sort(),
+    );
+    for (const r of rows) expect(r.linksValidUntil?.getTime()).toBeGreaterThan(Date.now() + 29 * DAY);
+    const keys = await app.db.prisma.artifactFile.findMany({ select: { objectKey: true } });
+    expect(keys.map((k) => k.objectKey).sort()).toEqual(
+      [
+        `reports/${monthPeriod}/${monthly.user.id}/report_${monthPeriod}.pdf`,
+        `reports/${monthPeriod}/${monthly.user.id}/report_${monthPeriod}.xlsx`,
+        `reports/${weekPeriod}/${weekly.user.id}/report_${weekPeriod}.pdf`,
+        `reports/${weekPeriod}/${weekly.user.id}/report_${weekPeriod}.xlsx`,
+      ].sort(),
+    );
+  });
+
+  it('sends multipart/alternative with a real text part and an inline cid: chart, and no remote resources', async () => {
+    const mail = monthlyMail;
+    expect(mail.raw.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
+    expect(mail.text).toContain('Hello Zoë Ørsted,');
+    expect(mail.text).toMatch(/temperature: min [\d.]+, average [\d.]+, max [\d.]+/);
+    expect(mail.text).toMatch(/PDF report: http:\/\/127\.0\.0\.1:\d+\/r\//);
+    const chart = mail.raw.attachments.find((a) => a.cid === 'chart@pulse');
+    expect(chart).toMatchObject({ contentType: 'image/png', related: true });
+    expect(chart!.content.subarray(1, 4).toString()).toBe('PNG');
+    // mailparser, like a mail client, resolves the HTML's cid: reference to the related part: the one image
+    // source is that part's bytes, and nothing else would be fetched (no remote src, stylesheet, import, url()).
+    const sources = [...mail.html.matchAll(/src="([^"]*)"/g)].map((m) => m[1]!);
+    expect(sources).toEqual([`data:image/png;base64,${chart!.content.toString('base64')}`]);
+    expect(mail.html).not.toMatch(/<link|@import|url\(/i);
+
+    // As a mail client shows it: cid: resolved from the MIME part, every network request recorded and refused.
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 720, height: 900 } });
+      const requests: string[] = [];
+      await page.route('**/*', (route) => {
+        requests.push(route.request().url());
+        return route.abort();
+      });
+      await page.setContent(mail.html, { waitUntil: 'load' });
+      const size = await page.locator('img').evaluate((el) => {
+        const img = el as unknown as { naturalWidth: number; naturalHeight: number };
+        return [img.naturalWidth, img.naturalHeight];
+      });
+      expect(size).toEqual([600, 220]);
+      await page.screenshot({ path: path.join(SHOTS, 'report-email.png'), fullPage: true });
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('unsubscribes with one POST to the List-Unsubscribe URL, without a session, and the next report is not sent', async () => {
+    const mail = weeklyMail;
+    const header = (key: string) => mail.raw.headerLines.filter((h) => h.key === key).map((h) => h.line);
+    expect(header('list-unsubscribe-post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
+    const list = header('list-unsubscribe').join('\n');
+    const url = /<(http[^>]+)>/.exec(list)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/u\//);
+    expect(list).toMatch(/<mailto:[^>]+\?subject=unsubscribe>/);
+
+    // A link scanner's GET changes nothing.
+    const page = await fetch(url!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Unsubscribe from Pulse reports?');
+    expect(
+      (await app.db.prisma.reportSubscription.findUnique({ where: { userId: weekly.user.id } }))?.unsubscribedAt,
+    ).toBeNull();
+
+    // What a mail client sends (RFC 8058): no cookie, no CSRF header.
+    const res = await fetch(url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Resubscribe');
+    const sub = await app.db.prisma.reportSubscription.findUnique({ where: { userId: weekly.user.id } });
+    expect(sub?.unsubscribedAt).toBeInstanceOf(Date);
+    const events = await app.db.prisma.reportSubscriptionEvent.findMany({ where: { userId: weekly.user.id } });
+    expect(events.map((e) => [e.change, e.method])).toEqual([['unsubscribed', 'one-click']]);
+    // A retried POST records nothing more.
+    await fetch(url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(await app.db.prisma.reportSubscriptionEvent.count({ where: { userId: weekly.user.id } })).toBe(1);
+
+    // The next weekly slot requests nothing for them; a request that was already queued is skipped.
+    const nextSlot = new Date(weekSlot.getTime() + 7 * DAY);
+    const due = await requestDueReports(app.db, nextSlot, { windowMs: 600_000 });
+    expect(due.map((d) => d.followerId)).not.toContain(weekly.user.id);
+    const nextPeriod = previousPeriod(nextSlot, 'Europe/Berlin', 'weekly');
+    await requestManualReports(app.db, { period: nextPeriod, followerId: weekly.user.id });
+    app.deps.kickOutbox();
+    const deadline = Date.now() + 20_000;
+    let status: string | undefined;
+    while (Date.now() < deadline) {
+      status = (
+        await app.db.prisma.reportDelivery.findUnique({
+          where: { followerId_reportPeriod: { followerId: weekly.user.id, reportPeriod: nextPeriod } },
+        })
+      )?.status;
+      if (status === 'skipped') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe('skipped');
+    expect(mailsFor(weekly)).toHaveLength(1);
+    // No session was involved anywhere above.
+    expect(await app.db.prisma.authSession.count({ where: { userId: weekly.user.id, revokedAt: null } })).toBe(1);
+  });
+
+  it('rejects a forged or report-link token on the unsubscribe URL', async () => {
+    const pdfLink = /PDF report: (http\S+)/.exec(monthlyMail.text)?.[1] ?? '';
+    const token = pdfLink.split('/r/')[1];
+    const res = await fetch(`${app.url}/u/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(404);
+    expect(
+      (await app.db.prisma.reportSubscription.findUnique({ where: { userId: monthly.user.id } }))?.unsubscribedAt,
+    ).toBeNull();
+  });
+});
