@@ -2,6 +2,7 @@ import { RECEIVER_ID, receiversForCapture } from '@pulse/acquisitions';
 import type { Bus, MessageContext, Payload } from '@pulse/bus';
 import { PermanentError } from '@pulse/bus';
 import type { Storage } from '@pulse/storage';
+import type { Cancellations } from './cancellations';
 import { forEachLimited } from './concurrency';
 import type { AcquisitionSettings } from './config';
 import { describeFailure } from './describe-failure';
@@ -15,6 +16,8 @@ export interface AcquisitionDeps extends MeasurementDeps {
   bus: Pick<Bus, 'emit'>;
   settings: Pick<AcquisitionSettings, 'receiverConcurrency' | 'memoryBudgetBytes' | 'maxSamples'>;
   metrics?: AcquisitionMetrics;
+  /** Where `acquisition.cancelled` events find the running task (main.ts subscribes). */
+  cancellations?: Cancellations;
   /** S3_MANAGE_BUCKETS: false means storage:setup made the bucket and we may not (default true). */
   manageBuckets?: boolean;
 }
@@ -108,46 +111,61 @@ export async function handleAcquisition(
   const errors: ReceiverError[] = [];
   const timings: ReceiverTiming[] = [];
   const targets = await receiversForCapture(deps.db, task.receivers);
-  await forEachLimited(
-    task.receivers.filter((r) => !done.has(r)),
-    receiverConcurrency(deps.settings, sampleCount),
-    async (receiverId) => {
-      try {
-        if (!RECEIVER_ID.test(receiverId)) throw new Error('invalid receiver id');
-        const target = targets.get(receiverId);
-        if (!target) throw new ReceiverFailure('not in the receivers registry (deleted since the request?)');
-        if (!target.enabled) throw new ReceiverFailure('disabled in the receivers registry');
-        // A signal of its own per receiver: the uploads' abort listeners then don't pile up on one.
-        const signal = AbortSignal.any([ctx.signal]);
-        const { measurement, counters, capture } = await storeMeasurement(deps, {
-          task,
-          receiverId,
-          target,
-          sampleCount,
-          signal,
-        });
-        stored.push(measurement);
-        timings.push({
-          receiverId,
-          kind: target.kind,
-          sampleRate: capture.sampleRate,
-          setupMs: Math.round(capture.setupMs),
-          captureMs: Math.round(capture.captureMs),
-        });
-        deps.metrics?.receiver('stored', measurement.size);
-        deps.metrics?.capture(target.kind, capture.setupMs / 1000, capture.captureMs / 1000);
-        report(counters);
-      } catch (err) {
-        // Shutting down is not this receiver's failure: stop, and let the redelivery resume the task.
-        if (ctx.signal.aborted) throw err;
-        const message = describeFailure(err);
-        errors.push({ receiverId, message });
-        deps.metrics?.receiver('failed', 0);
-        log.warn({ event: 'acquisition_receiver_failed', receiverId, error: message }, 'receiver failed');
-        report(await countFailedReceiver(deps.db, taskId));
-      }
-    },
-  );
+  const cancel = deps.cancellations?.track(taskId);
+  try {
+    await forEachLimited(
+      task.receivers.filter((r) => !done.has(r)),
+      receiverConcurrency(deps.settings, sampleCount),
+      async (receiverId) => {
+        try {
+          if (!RECEIVER_ID.test(receiverId)) throw new Error('invalid receiver id');
+          const target = targets.get(receiverId);
+          if (!target) throw new ReceiverFailure('not in the receivers registry (deleted since the request?)');
+          if (!target.enabled) throw new ReceiverFailure('disabled in the receivers registry');
+          // A signal of its own per receiver: the uploads' abort listeners then don't pile up on one.
+          const signal = AbortSignal.any(cancel ? [ctx.signal, cancel.signal] : [ctx.signal]);
+          const { measurement, counters, capture } = await storeMeasurement(deps, {
+            task,
+            receiverId,
+            target,
+            sampleCount,
+            signal,
+          });
+          stored.push(measurement);
+          timings.push({
+            receiverId,
+            kind: target.kind,
+            sampleRate: capture.sampleRate,
+            setupMs: Math.round(capture.setupMs),
+            captureMs: Math.round(capture.captureMs),
+          });
+          deps.metrics?.receiver('stored', measurement.size);
+          deps.metrics?.capture(target.kind, capture.setupMs / 1000, capture.captureMs / 1000);
+          report(counters);
+        } catch (err) {
+          // Shutting down is not this receiver's failure: stop, and let the redelivery resume the task.
+          if (ctx.signal.aborted) throw err;
+          // Cancelled: not a receiver failure either; the task is already CANCELLED.
+          if (cancel?.signal.aborted) return;
+          const message = describeFailure(err);
+          errors.push({ receiverId, message });
+          deps.metrics?.receiver('failed', 0);
+          log.warn({ event: 'acquisition_receiver_failed', receiverId, error: message }, 'receiver failed');
+          report(await countFailedReceiver(deps.db, taskId));
+        }
+      },
+    );
+  } finally {
+    cancel?.release();
+  }
+  if (cancel?.signal.aborted) {
+    deps.bus.emit('acquisition.completed', { taskId, userId: task.userId, state: 'CANCELLED' });
+    log.info(
+      { event: 'acquisition_cancelled', stored: stored.length, durationMs: Math.round(performance.now() - started) },
+      'acquisition cancelled: connections closed',
+    );
+    return;
+  }
 
   const result = summarize(task.receivers, stored, errors, timings);
   await finishTask(deps.db, taskId, {

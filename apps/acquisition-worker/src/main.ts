@@ -3,6 +3,7 @@ import { connectInfra } from '@pulse/infra';
 import { createLogger } from '@pulse/logger';
 import { runService } from '@pulse/runtime';
 import { acquisitionWorkerConfigShape } from './config';
+import { Cancellations } from './cancellations';
 import { startAcquisitionConsumer } from './consumer';
 import { acquisitionMetrics } from './metrics';
 import { kiwisdrSource } from './sources/kiwisdr-source';
@@ -20,7 +21,13 @@ runService({
     const { db, storage, bus } = infra;
     const bucket = config.s3.buckets.rawIq;
 
+    const cancellations = new Cancellations();
+    // Every replica hears it; only the one running the task has something to close.
+    const cancelled = bus.subscribe('acquisition.cancelled', ({ taskId }) => {
+      if (cancellations.cancel(taskId)) logger.info({ event: 'acquisition_cancel_heard', taskId }, 'closing receivers');
+    });
     const deps = {
+      cancellations,
       db,
       storage,
       bus,
@@ -45,6 +52,7 @@ runService({
     return {
       async stop() {
         // Stopping the consumer aborts running captures; their tasks stay `running` and resume on redelivery.
+        cancelled.unsubscribe();
         await consumer.stop();
         await ops.close();
         await infra.close();

@@ -112,6 +112,12 @@ export async function storeMeasurement(
     throw [npyPut, metadataPut].find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
   }
   const metadataSha256 = metadataPut.value.sha256;
+  if (signal.aborted) {
+    // Cancelled while uploading: the pair is not recorded, so it must not stay behind either.
+    await deps.storage.deleteQuietly(deps.bucket, keys.npy);
+    await deps.storage.deleteQuietly(deps.bucket, keys.metadata);
+    signal.throwIfAborted();
+  }
 
   const saved = await saveMeasurement(deps.db, {
     task,

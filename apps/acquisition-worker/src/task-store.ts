@@ -34,7 +34,7 @@ export type ClaimResult =
   | { claimed: true; task: AcquisitionTask; stored: StoredMeasurement[] }
   | { claimed: false; state: AcquisitionState | null };
 
-const FINAL: AcquisitionState[] = ['SUCCESS', 'PARTIAL_FAILURE', 'FAILED'];
+const FINAL: AcquisitionState[] = ['SUCCESS', 'PARTIAL_FAILURE', 'FAILED', 'CANCELLED'];
 
 const toStored = (m: Prisma.MeasurementGetPayload<object>): StoredMeasurement => ({
   receiverId: m.receiverId,
@@ -234,7 +234,8 @@ export async function countFailedReceiver(db: Db, taskId: string): Promise<Count
   return rows[0]!;
 }
 
-/** Raw SQL, like the statements above: it is the last step of every task, on its critical path. */
+/** Raw SQL, like the statements above: it is the last step of every task, on its critical path.
+ *  Only a running task finishes: one the user cancelled meanwhile stays CANCELLED. */
 export async function finishTask(
   db: Db,
   taskId: string,
@@ -243,7 +244,7 @@ export async function finishTask(
   await db.pool.query(
     `UPDATE acquisition_tasks
         SET state = $2::"AcquisitionState", result = $3::jsonb, error = $4, finished_at = now()
-      WHERE id = $1`,
+      WHERE id = $1 AND state = 'running'`,
     [taskId, outcome.result.status, JSON.stringify(outcome.result), outcome.error],
   );
 }

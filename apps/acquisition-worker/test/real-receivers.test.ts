@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createReceiver, listReceivers } from '@pulse/acquisitions';
+import { cancelTask, createReceiver, listReceivers } from '@pulse/acquisitions';
+import { waitFor } from '@pulse/testing';
 import { measurementObjectKeys } from '@pulse/storage';
+import { Cancellations } from '../src/cancellations';
 import { handleAcquisition } from '../src/handle-acquisition';
 import type { AcquisitionResult } from '../src/result';
 import { kiwisdrSource } from '../src/sources/kiwisdr-source';
@@ -134,5 +136,44 @@ describe('a capture from emulated KiwiSDR and rtl_tcp receivers', () => {
       'kiwi-busy': ['failing', 'busy: all 4 client slots taken'],
     });
     for (const p of peers) expect(p.openConnections()).toBe(0);
+  });
+});
+
+describe('cancelling a capture', () => {
+  it('closes every connection within a second and stores nothing', async () => {
+    const env = await openWorkerEnv();
+    const kiwi = await startKiwiPeer({ tone: { offsetHz: 1000, amplitude: 0.5 } });
+    const rtl = await startRtlTcpPeer({ tone: { offsetHz: 1000, amplitude: 0.5 } });
+    try {
+      await createReceiver(env.db, { id: 'kiwi', name: 'kiwi', kind: 'kiwisdr', host: '127.0.0.1', port: kiwi.port });
+      await createReceiver(env.db, { id: 'rtl', name: 'rtl', kind: 'rtl_tcp', host: '127.0.0.1', port: rtl.port });
+      const taskId = await env.createTask({ receivers: ['kiwi', 'rtl'], durationMs: 30_000, sampleRate: 48_000 });
+      const cancellations = new Cancellations();
+      const deps = env.deps({
+        sources: { kiwisdr: kiwisdrSource(LIMITS), rtl_tcp: rtlTcpSource(LIMITS) },
+        cancellations,
+      });
+      const running = handleAcquisition(deps, { taskId }, testContext());
+      await waitFor(async () => kiwi.commands.some((c) => c.startsWith('SET mod=iq')) && rtl.commands.length >= 3);
+      const t0 = performance.now();
+      // What the API route does: the state of record first, then the event every worker hears.
+      expect(await cancelTask(env.db, { taskId, userId: env.userId })).toEqual({ cancelled: true });
+      expect(cancellations.cancel(taskId)).toBe(true);
+      await running;
+      await waitFor(async () => kiwi.openConnections() === 0 && rtl.openConnections() === 0);
+      expect(performance.now() - t0).toBeLessThan(1_000);
+      const task = await env.db.prisma.acquisitionTask.findUniqueOrThrow({ where: { id: taskId } });
+      expect(task.state).toBe('CANCELLED');
+      expect(await env.db.prisma.measurement.count({ where: { taskId } })).toBe(0);
+      const objects: string[] = [];
+      for await (const o of env.storage.list(env.bucket)) objects.push(o.key);
+      expect(objects).toEqual([]);
+      // Neither receiver is blamed for it.
+      expect((await listReceivers(env.db)).map((r) => r.status)).toEqual(['unknown', 'unknown']);
+    } finally {
+      await kiwi.close();
+      await rtl.close();
+      await env.dispose();
+    }
   });
 });

@@ -117,8 +117,30 @@ describe('receivers registry API', () => {
     expect(res).toMatchObject({ status: 400, body: { error: { code: 'frequency_out_of_range' } } });
   });
 
+  it('cancels a queued acquisition for its owner: 202, then 409; someone else gets 404', async () => {
+    const { body } = await call('POST', '/api/v1/acquisition/acquire', user, {
+      frequencyHz: 7_100_000,
+      durationMs: 100,
+      sampleRate: 12_000,
+      receivers: ['twente'],
+    });
+    const path = `/api/v1/acquisition/${body.taskId}/cancel`;
+    expect((await call('POST', path, admin)).status).toBe(404);
+    expect(await call('POST', path, user)).toMatchObject({ status: 202, body: { state: 'CANCELLED' } });
+    expect((await call('GET', `/api/v1/acquisition/status/${body.taskId}`, user)).body).toMatchObject({
+      state: 'CANCELLED',
+      error: 'cancelled by the user',
+    });
+    expect(await call('POST', path, user)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'already_finished' } },
+    });
+    expect((await call('POST', '/api/v1/acquisition/not-a-uuid/cancel', user)).status).toBe(400);
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = (await (await app.request('/api/v1/openapi.json')).json()) as { paths: Record<string, object> };
+    expect(Object.keys(doc.paths)).toContain('/api/v1/acquisition/{taskId}/cancel');
     expect(Object.keys(doc.paths['/api/v1/admin/receivers'] ?? {})).toEqual(expect.arrayContaining(['get', 'post']));
     expect(Object.keys(doc.paths['/api/v1/admin/receivers/{receiverId}'] ?? {})).toEqual(
       expect.arrayContaining(['get', 'patch', 'delete']),

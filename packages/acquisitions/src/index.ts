@@ -27,3 +27,4 @@ export {
   updateReceiver,
 } from './receiver-registry';
 export { parseReceiverList, seedReceivers } from './receiver-seed';
+export { type CancelOutcome, cancelTask } from './task-cancel';

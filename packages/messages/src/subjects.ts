@@ -33,6 +33,8 @@ export const SUBJECTS = {
     failed: z.number().int(),
   }),
   'acquisition.completed': z.object({ taskId: z.uuid(), userId: z.uuid(), state: z.string() }),
+  // Core NATS, heard by every worker replica: the one running the task closes its connections.
+  'acquisition.cancelled': z.object({ taskId: z.uuid() }),
   'cleanup.requested': z.object({ reason: z.string().min(1).max(200), dryRun: z.boolean().optional() }),
 } as const;
 

@@ -5,13 +5,14 @@ import { api } from '../lib/api.js';
 import { formatBytes, formatDate, h, notice, progressBar } from '../lib/ui.js';
 
 const POLL_MS = 750;
-const FINAL = new Set(['SUCCESS', 'PARTIAL_FAILURE', 'FAILED']);
+const FINAL = new Set(['SUCCESS', 'PARTIAL_FAILURE', 'FAILED', 'CANCELLED']);
 const STATE = {
   queued: ['Queued', 'queued'],
   running: ['Capturing', 'running'],
   SUCCESS: ['Done', 'succeeded'],
   PARTIAL_FAILURE: ['Done, some receivers failed', 'expired'],
   FAILED: ['Failed', 'failed'],
+  CANCELLED: ['Cancelled', 'expired'],
 };
 const RATES = [12_000, 48_000, 96_000, 192_000, 1_200_000, 2_400_000];
 

@@ -1,4 +1,4 @@
-import { listEnabledReceivers } from '@pulse/acquisitions';
+import { cancelTask, listEnabledReceivers } from '@pulse/acquisitions';
 import { z } from '@pulse/config';
 import { Router } from 'express';
 import { createAcquisition } from '../acquisition/create-task';
@@ -6,6 +6,7 @@ import { ACQUISITION_LIMITS, acquireBody } from '../acquisition/request';
 import { findOwnedTask, listTasks, taskMeasurements, taskStatus, taskSummary } from '../acquisition/task-queries';
 import type { AppDeps } from '../deps';
 import { decodeCursor } from '../files/cursor';
+import { errors } from '../http/errors';
 import { route } from '../http/route';
 import { requireUser } from '../http/session';
 
@@ -63,6 +64,29 @@ export function acquisitionRoutes(deps: AppDeps): Router {
       const user = requireUser(req);
       res.setHeader('Cache-Control', 'no-store');
       res.json(taskStatus(await findOwnedTask(deps.db, { taskId: params.taskId, userId: user.id })));
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/api/v1/acquisition/:taskId/cancel',
+      summary: 'Cancel my queued or running acquisition: its receivers are disconnected and nothing more is stored',
+      params: taskParams,
+      responses: { 202: '{taskId, state: CANCELLED}', 404: 'no such acquisition', 409: 'already finished' },
+    },
+    async (req, res, { params }) => {
+      const user = requireUser(req);
+      const outcome = await cancelTask(deps.db, { taskId: params.taskId, userId: user.id });
+      if (!outcome.cancelled) {
+        if (outcome.state === null) throw errors.notFound('acquisition');
+        throw errors.conflict('already_finished', `the acquisition already ended (${outcome.state})`);
+      }
+      // The state of record is already CANCELLED; this only tells the worker running it to hang up now.
+      deps.bus.emit('acquisition.cancelled', { taskId: params.taskId });
+      deps.logger.info({ event: 'acquisition_cancelled', taskId: params.taskId }, 'acquisition cancelled');
+      res.status(202).json({ taskId: params.taskId, state: 'CANCELLED' });
     },
   );
 
