@@ -65,7 +65,7 @@ describe('Reports page', () => {
     });
 
     const page = await pageAs(zoe);
-    const table = page.getByRole('table', { name: 'My monthly reports' });
+    const table = page.getByRole('table', { name: 'My reports' });
     await table.waitFor();
     expect(await table.getByRole('row').count()).toBe(3);
     await expect(page.getByText('Sent as email attachments').isVisible()).resolves.toBe(true);

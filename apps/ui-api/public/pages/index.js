@@ -4,5 +4,6 @@ import acquisition from './acquisition.js';
 import exportsPage from './exports.js';
 import files from './files.js';
 import reports from './reports.js';
+import subscriptions from './subscriptions.js';
 
-export const pages = [files, exportsPage, reports, acquisition];
+export const pages = [files, exportsPage, reports, subscriptions, acquisition];

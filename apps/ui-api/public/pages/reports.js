@@ -8,9 +8,11 @@ const STATUS_TEXT = {
   working: 'Being prepared',
   sent: 'Sent',
   failed: 'Failed (retrying)',
+  skipped: 'Not sent',
 };
 
 function periodLabel(period) {
+  if (period.includes('-W')) return `Week ${Number(period.slice(6))}, ${period.slice(0, 4)}`;
   const [year, month] = period.split('-').map(Number);
   return new Date(Date.UTC(year, month - 1, 1)).toLocaleString(undefined, {
     month: 'long',
@@ -36,6 +38,61 @@ function filesCell(report) {
   // Storage was down when it was sent: the email carried the files instead.
   if (report.status === 'sent' && !report.storageUploaded) return 'Sent as email attachments';
   return '—';
+}
+
+/** How it went: links (and until when), the attachment fallback, or why it failed or was not sent. */
+function deliveryCell(r) {
+  if (r.status === 'failed' || r.status === 'skipped')
+    return r.reason ? `${STATUS_TEXT[r.status]}: ${r.reason}` : STATUS_TEXT[r.status];
+  if (r.status !== 'sent') return STATUS_TEXT[r.status] ?? r.status;
+  const how = r.storageUploaded
+    ? `Links valid until ${formatDate(r.linksValidUntil)}`
+    : 'Attachments (storage was unavailable)';
+  return r.resendCount > 0 ? `${how} · resent ${r.resendCount}×` : how;
+}
+
+async function adminDeliveries() {
+  const status = h('div', { class: 'form-status' });
+  const { items } = await api('GET', '/api/v1/reports/deliveries');
+  const resend = (r) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button-secondary',
+        'aria-label': `Resend ${r.period} to ${r.follower?.email}`,
+        onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            const res = await api('POST', `/api/v1/reports/deliveries/${r.id}/resend`);
+            status.replaceChildren(
+              notice(`Resend ${res.resendCount} of ${res.period} to ${r.follower?.email} requested.`, 'success'),
+            );
+          } catch (err) {
+            status.replaceChildren(notice(`Could not resend: ${err.message}`, 'error'));
+            e.target.disabled = false;
+          }
+        },
+      },
+      'Resend',
+    );
+  return h(
+    'section',
+    { class: 'stack', 'aria-labelledby': 'report-deliveries-title' },
+    h('h2', { id: 'report-deliveries-title' }, 'All deliveries (administrators)'),
+    status,
+    dataTable({
+      caption: 'Recent deliveries of every follower',
+      columns: [
+        { title: 'Follower', cell: (r) => r.follower?.email ?? '—' },
+        { title: 'Period', cell: (r) => periodLabel(r.period) },
+        { title: 'Sent at', cell: (r) => formatDate(r.sentAt) },
+        { title: 'Delivery', cell: deliveryCell },
+        { title: '', cell: (r) => (['sent', 'failed', 'skipped'].includes(r.status) ? resend(r) : '') },
+      ],
+      rows: items,
+    }),
+  );
 }
 
 /** The previous month as YYYY-MM: what the monthly run would report on today. */
@@ -104,22 +161,29 @@ export default {
       h(
         'p',
         { class: 'muted' },
-        'Monthly PDF and Excel reports for the devices you follow, emailed on the 1st of each month.',
+        'PDF and Excel reports for the devices you follow, emailed as your subscription says (see Subscriptions).',
       ),
       list,
     );
-    if (user?.role === 'admin') root.append(runForm());
+    if (user?.role === 'admin') {
+      root.append(runForm());
+      adminDeliveries().then(
+        (section) => root.append(section),
+        (err) => root.append(notice(`Could not load the deliveries: ${err.message}`, 'error')),
+      );
+    }
     try {
       const { items } = await api('GET', '/api/v1/reports');
       list.replaceChildren(
         items.length === 0
           ? notice('No reports yet. Follow a device to receive a report next month.')
           : dataTable({
-              caption: 'My monthly reports',
+              caption: 'My reports',
               columns: [
                 { title: 'Period', cell: (r) => periodLabel(r.period) },
                 { title: 'Status', cell: (r) => STATUS_TEXT[r.status] ?? r.status },
                 { title: 'Emailed', cell: (r) => formatDate(r.sentAt) },
+                { title: 'Delivery', cell: deliveryCell },
                 { title: 'Files', cell: filesCell },
               ],
               rows: items,

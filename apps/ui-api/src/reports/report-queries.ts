@@ -1,11 +1,18 @@
 import type { Db } from '@pulse/db';
 
 export interface ReportItem {
+  id: string;
   period: string;
   status: 'pending' | 'working' | 'sent' | 'failed' | 'skipped';
   emailSent: boolean;
   sentAt: string | null;
   storageUploaded: boolean;
+  /** Until when the emailed links work; null when the files went as attachments or nothing was sent. */
+  linksValidUntil: string | null;
+  /** Why the last attempt failed, or why it was skipped (paused, unsubscribed). */
+  reason: string | null;
+  resendCount: number;
+  follower?: { id: string; email: string };
   files: { id: string; kind: 'pdf' | 'xlsx'; filename: string; size: number; downloadUrl: string }[];
 }
 
@@ -16,9 +23,27 @@ export async function listMyReports(db: Db, userId: string): Promise<ReportItem[
     orderBy: { reportPeriod: 'desc' },
     take: 60,
   });
+  return withFiles(db, rows, userId);
+}
+
+/** Administrators: the most recent deliveries of everyone (newest first), with the follower. */
+export async function listRecentDeliveries(db: Db): Promise<ReportItem[]> {
+  const rows = await db.prisma.reportDelivery.findMany({
+    orderBy: { updatedAt: 'desc' },
+    take: 100,
+    include: { follower: { select: { id: true, email: true } } },
+  });
+  return withFiles(db, rows, null);
+}
+
+type DeliveryRow = Awaited<ReturnType<Db['prisma']['reportDelivery']['findMany']>>[number] & {
+  follower?: { id: string; email: string };
+};
+
+async function withFiles(db: Db, rows: DeliveryRow[], userId: string | null): Promise<ReportItem[]> {
   const fileIds = rows.flatMap((r) => [r.pdfFileId, r.xlsxFileId]).filter((id): id is string => id !== null);
   const files = await db.prisma.artifactFile.findMany({
-    where: { id: { in: fileIds }, ownerId: userId, status: 'ready' },
+    where: { id: { in: fileIds }, ...(userId ? { ownerId: userId } : {}), status: 'ready' },
     select: { id: true, originalFilename: true, sizeBytes: true },
   });
   const byId = new Map(files.map((f) => [f.id, f]));
@@ -37,11 +62,16 @@ export async function listMyReports(db: Db, userId: string): Promise<ReportItem[
       : [];
   };
   return rows.map((r) => ({
+    id: r.id,
     period: r.reportPeriod,
     status: r.status,
     emailSent: r.emailSent,
     sentAt: r.sentAt?.toISOString() ?? null,
     storageUploaded: r.storageUploaded,
+    linksValidUntil: r.linksValidUntil?.toISOString() ?? null,
+    reason: r.lastError,
+    resendCount: r.resendCount,
+    ...(r.follower ? { follower: r.follower } : {}),
     files: [...item(r.pdfFileId, 'pdf'), ...item(r.xlsxFileId, 'xlsx')],
   }));
 }

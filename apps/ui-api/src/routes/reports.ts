@@ -1,12 +1,12 @@
 import { z } from '@pulse/config';
-import { requestManualReports } from '@pulse/reports';
+import { requestManualReports, requestResend } from '@pulse/reports';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
 import { route } from '../http/route';
 import { requireAdmin, requireUser } from '../http/session';
 import { followReportLink } from '../reports/report-links';
-import { listMyReports } from '../reports/report-queries';
+import { listMyReports, listRecentDeliveries } from '../reports/report-queries';
 
 const runBody = z.strictObject({
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'),
@@ -57,6 +57,49 @@ export function reportsRoutes(deps: AppDeps): Router {
         'report run requested',
       );
       res.status(202).json({ period: body.period, requested, resend: body.resend, runId });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'get',
+      path: '/api/v1/reports/deliveries',
+      summary: 'Admin: the 100 most recently changed report deliveries of every follower',
+      responses: { 200: '{items}', 403: 'not an administrator' },
+    },
+    async (req, res) => {
+      requireAdmin(req);
+      res.json({ items: await listRecentDeliveries(deps.db) });
+    },
+  );
+
+  route(
+    router,
+    {
+      method: 'post',
+      path: '/api/v1/reports/deliveries/:id/resend',
+      summary: 'Admin: send one delivery again (a new email with fresh links, counted as a resend)',
+      params: z.object({ id: z.uuid() }),
+      responses: {
+        202: '{id, period, resendCount}',
+        403: 'not an administrator',
+        404: 'no such delivery',
+        409: 'being produced',
+      },
+    },
+    async (req, res, { params }) => {
+      const admin = requireAdmin(req);
+      const result = await requestResend(deps.db, params.id, admin.id);
+      if (result.outcome === 'not_found') throw errors.notFound('delivery');
+      if (result.outcome === 'in_progress')
+        throw errors.conflict('delivery_in_progress', 'this delivery is being produced right now; try again shortly');
+      deps.kickOutbox();
+      deps.logger.info(
+        { event: 'report_resend_requested', deliveryId: params.id, adminId: admin.id, resendCount: result.resendCount },
+        'report resend requested',
+      );
+      res.status(202).json({ id: params.id, period: result.period, resendCount: result.resendCount });
     },
   );
 
