@@ -13,9 +13,12 @@ let user = null;
 // Aborted when the user navigates away, so pages stop polling and drop late answers.
 let leaving = new AbortController();
 
+/** Administrators also get the admin pages (the API checks the role on every call anyway). */
+const visiblePages = () => pages.filter((p) => !p.adminOnly || user?.role === 'admin');
+
 function currentPage() {
   const id = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
-  return pages.find((p) => p.id === id) ?? pages[0];
+  return visiblePages().find((p) => p.id === id) ?? pages[0];
 }
 
 function renderChrome() {
@@ -25,7 +28,9 @@ function renderChrome() {
   if (!signedIn) return;
   const active = currentPage();
   nav.replaceChildren(
-    ...pages.map((p) => h('a', { href: `#/${p.id}`, 'aria-current': p === active ? 'page' : undefined }, p.title)),
+    ...visiblePages().map((p) =>
+      h('a', { href: `#/${p.id}`, 'aria-current': p === active ? 'page' : undefined }, p.title),
+    ),
   );
   account.replaceChildren(
     h('span', { class: 'muted' }, user.email),
