@@ -166,5 +166,7 @@ export function renderEmailChart(series: EmailChartSeries): Buffer {
     if (series.days.length > 7 && i !== 0 && (i + 1) % 5 !== 0) return;
     canvas.text(String(Number(day.slice(8))), xOf(i), plot.y + plot.height + 8, 2, AXIS, 'center');
   });
-  return PNG.sync.write(canvas.png, { colorType: 2 });
+  // Paeth on every row (pngjs tries all five filters per row by default) and zlib's default level: the same
+  // size (~4.4 KiB) in a third of the time (measured: 4.9 ms instead of 13 ms on the shared machine).
+  return PNG.sync.write(canvas.png, { colorType: 2, filterType: 4, deflateLevel: 6 });
 }
