@@ -50,7 +50,7 @@ export async function storeMeasurement(
   req: MeasurementRequest,
 ): Promise<{ measurement: StoredMeasurement; counters: Counters; capture: Capture }> {
   const { task, receiverId, signal, target } = req;
-  const capture = await captureFrom(deps, req);
+  const { capture, seen } = await captureFrom(deps, req);
   const sampleCount = capture.samples.length / 2;
   // The count follows from the duration at the rate the receiver delivered (its own, for a KiwiSDR).
   if (sampleCount !== samplesFor(task.durationMs, capture.sampleRate)) {
@@ -154,14 +154,18 @@ export async function storeMeasurement(
     },
     'measurement stored',
   );
+  await seen.catch(() => undefined);
   return { ...saved, capture };
 }
 
 /** Connects to the receiver the registry names and captures; the outcome is its last contact. */
-async function captureFrom(deps: MeasurementDeps, req: MeasurementRequest): Promise<Capture> {
+async function captureFrom(
+  deps: MeasurementDeps,
+  req: MeasurementRequest,
+): Promise<{ capture: Capture; seen: Promise<void> }> {
   const { task, receiverId, target, signal } = req;
   if (target.kind === 'synthetic') {
-    return deps.source.acquire({
+    const capture = await deps.source.acquire({
       taskId: task.id,
       receiverId,
       frequencyHz: task.frequencyHz,
@@ -170,6 +174,7 @@ async function captureFrom(deps: MeasurementDeps, req: MeasurementRequest): Prom
       durationMs: task.durationMs,
       signal,
     });
+    return { capture, seen: Promise.resolve() };
   }
   const source = deps.sources?.[target.kind];
   if (!source) throw new ReceiverFailure(`no ${target.kind} source on this worker`);
@@ -191,8 +196,10 @@ async function captureFrom(deps: MeasurementDeps, req: MeasurementRequest): Prom
       address: { host: target.host!, port: target.port!, password },
       signal,
     });
-    await recordReceiverContact(deps.db, receiverId, { ok: true });
-    return capture;
+    // Recorded while the capture is being stored, not before: it is a round trip on the task's tail.
+    const seen = recordReceiverContact(deps.db, receiverId, { ok: true });
+    seen.catch(() => undefined); // awaited by the caller; a failure there only means a stale status
+    return { capture, seen };
   } catch (err) {
     // A cancelled or stopped task says nothing about the receiver.
     if (!signal.aborted) {
