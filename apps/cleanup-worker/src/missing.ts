@@ -1,16 +1,12 @@
+import { markMissing as markMissingFiles } from '@pulse/files';
 import type { CleanupDeps } from './deps';
 import { mapLimit } from './pages';
 import type { CleanupReport } from './report';
-import type { SeenKeys, UnseenFile } from './seen-keys';
+import type { SeenKeys, UnseenFile } from '@pulse/files';
 
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 /** Ids in the log line, so an operator can look rows up; bounded so the line stays small. */
 const LOGGED_IDS = 20;
-
-const MARK_MISSING = `
-  UPDATE artifact_files SET status = 'missing', updated_at = $2
-   WHERE id = ANY($1::uuid[]) AND status = 'ready'
-   RETURNING id`;
 
 /**
  * After a complete listing of `bucket`: `ready` rows whose key was not listed. Each candidate is
@@ -42,8 +38,13 @@ export async function markMissing(
       continue;
     }
     if (gone.length === 0) continue;
-    const { rows } = await deps.db.pool.query<{ id: string }>(MARK_MISSING, [gone.map((f) => f.id), deps.now()]);
-    missingIds.push(...rows.map((r) => r.id));
+    missingIds.push(
+      ...(await markMissingFiles(
+        deps.db,
+        gone.map((f) => f.id),
+        deps.now(),
+      )),
+    );
   }
   tally.missingObjects += missingIds.length;
   if (missingIds.length === 0) return;

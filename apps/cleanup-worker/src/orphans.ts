@@ -2,7 +2,7 @@ import { type ObjectInfo, PULSE_KEY_PREFIXES, type Storage } from '@pulse/storag
 import type { CleanupDeps } from './deps';
 import { eachWithLookahead, pages } from './pages';
 import type { CleanupReport } from './report';
-import type { SeenKeys } from './seen-keys';
+import type { SeenKeys } from '@pulse/files';
 
 /**
  * Walks one bucket's Pulse prefixes page by page (one SQL lookup per page of keys, never the whole bucket in memory)

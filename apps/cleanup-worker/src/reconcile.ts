@@ -2,7 +2,7 @@ import { type CleanupDeps, configuredBuckets } from './deps';
 import { markMissing } from './missing';
 import { scanBucket } from './orphans';
 import type { CleanupReport } from './report';
-import { openSeenKeys } from './seen-keys';
+import { openSeenKeys } from '@pulse/files';
 
 /**
  * Makes S3 and Postgres agree, both ways, one bucket at a time: objects nobody refers to go

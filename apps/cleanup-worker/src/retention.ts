@@ -1,43 +1,9 @@
+import { type ExpiringFile, expireFiles, listExpiredFiles } from '@pulse/files';
 import type { CleanupDeps } from './deps';
 import type { CleanupReport } from './report';
 
 const DAY_MS = 86_400_000;
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
-
-interface ExpiringFile {
-  id: string;
-  bucket: string;
-  object_key: string;
-  size_bytes: string;
-}
-
-// Keyset pagination by id: rows whose object delete failed stay unchanged and must not be picked up
-// again within the same run, while the next run retries them from the start.
-const SELECT_EXPIRED = `
-  SELECT f.id, f.bucket, f.object_key, f.size_bytes
-    FROM artifact_files f
-    JOIN artifacts a ON a.id = f.artifact_id
-   WHERE f.status <> 'deleted'
-     AND f.id > $1
-     AND (f.expires_at < $2
-          OR (a.kind = 'export' AND f.created_at < $3)
-          OR (a.kind = 'report' AND f.created_at < $4)
-          OR (a.kind = 'acquisition' AND f.created_at < $5))
-   ORDER BY f.id
-   LIMIT $6`;
-
-// One statement, so a file is never marked deleted without its export job becoming expired.
-const MARK_EXPIRED = `
-  WITH gone AS (
-    UPDATE artifact_files SET status = 'deleted', deleted_at = $2, updated_at = $2
-     WHERE id = ANY($1::uuid[]) AND status <> 'deleted'
-     RETURNING id
-  ), jobs AS (
-    UPDATE export_jobs SET status = 'expired'
-     WHERE file_id IN (SELECT id FROM gone)
-     RETURNING id
-  )
-  SELECT (SELECT count(*) FROM gone)::int AS files, (SELECT count(*) FROM jobs)::int AS jobs`;
 
 /**
  * Files past their retention (by artifact kind: exports, reports, raw IQ) or past their own
@@ -51,14 +17,12 @@ export async function expireRetention(deps: CleanupDeps, report: CleanupReport):
   let afterId = FIRST_ID;
   for (;;) {
     if (deps.signal?.aborted) return;
-    const { rows } = await deps.db.pool.query<ExpiringFile>(SELECT_EXPIRED, [
+    const rows = await listExpiredFiles(deps.db, {
       afterId,
       now,
-      before(days.exports),
-      before(days.reports),
-      before(days.rawIq),
-      deps.config.app.batchSize,
-    ]);
+      createdBefore: { export: before(days.exports), report: before(days.reports), acquisition: before(days.rawIq) },
+      limit: deps.config.app.batchSize,
+    });
     if (rows.length === 0) return;
     afterId = rows[rows.length - 1]!.id;
     for (const [bucket, files] of groupBy(rows, (r) => r.bucket)) await expireBatch(deps, report, bucket, files);
@@ -72,7 +36,7 @@ async function expireBatch(
   files: ExpiringFile[],
 ): Promise<void> {
   const tally = report.tally(bucket);
-  for (const f of files) report.sample(bucket, 'expired', f.object_key);
+  for (const f of files) report.sample(bucket, 'expired', f.objectKey);
   if (deps.dryRun) {
     tally.expiredFiles += files.length;
     tally.deletedObjects += files.length;
@@ -83,14 +47,14 @@ async function expireBatch(
   try {
     const result = await deps.storage.deleteMany(
       bucket,
-      files.map((f) => f.object_key),
+      files.map((f) => f.objectKey),
     );
     // An object that is already gone (lifecycle got there first) is as good as deleted.
     const confirmed = new Set([
       ...result.deleted,
       ...result.errors.filter((e) => e.code === 'NoSuchKey').map((e) => e.key),
     ]);
-    gone = files.filter((f) => confirmed.has(f.object_key));
+    gone = files.filter((f) => confirmed.has(f.objectKey));
     const failed = files.length - gone.length;
     if (failed > 0) {
       const first = result.errors.find((e) => e.code !== 'NoSuchKey');
@@ -106,16 +70,17 @@ async function expireBatch(
     return;
   }
   if (gone.length === 0) return;
-  const { rows } = await deps.db.pool.query<{ files: number; jobs: number }>(MARK_EXPIRED, [
+  const expired = await expireFiles(
+    deps.db,
     gone.map((f) => f.id),
     deps.now(),
-  ]);
-  tally.expiredFiles += rows[0]?.files ?? 0;
+  );
+  tally.expiredFiles += expired.files;
   tally.deletedObjects += gone.length;
   tally.bytesFreed += sumBytes(gone);
 }
 
-const sumBytes = (files: ExpiringFile[]) => files.reduce((n, f) => n + Number(f.size_bytes), 0);
+const sumBytes = (files: ExpiringFile[]) => files.reduce((n, f) => n + f.sizeBytes, 0);
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

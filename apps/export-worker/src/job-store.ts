@@ -1,4 +1,5 @@
 import type { Db } from '@pulse/db';
+import { registerFile } from '@pulse/files';
 import type { ExportFormat } from './formats';
 
 /** The parts of an export_jobs row the worker needs. */
@@ -109,38 +110,24 @@ export async function completeJob(db: Db, job: ExportJob, file: CompletedFile): 
     if (!status) return { completed: false, reason: 'gone' } as const;
     if (status !== 'running' && status !== 'queued') return { completed: false, reason: 'finished' } as const;
 
-    const existing = await tx.artifactFile.findUnique({
-      where: { bucket_objectKey: { bucket: file.bucket, objectKey: file.key } },
-      select: { id: true, artifactId: true },
-    });
-    const artifactId =
-      existing?.artifactId ??
-      (
-        await tx.artifact.create({
-          data: { ownerId: job.userId, kind: 'export', title: file.filename },
-          select: { id: true },
-        })
-      ).id;
-    const fields = {
-      contentType: file.contentType,
-      sizeBytes: BigInt(file.size),
-      sha256: file.sha256,
-      originalFilename: file.filename,
-      status: 'ready' as const,
-      expiresAt: file.expiresAt,
-      deletedAt: null,
-    };
-    const saved = await tx.artifactFile.upsert({
-      where: { bucket_objectKey: { bucket: file.bucket, objectKey: file.key } },
-      create: { artifactId, ownerId: job.userId, bucket: file.bucket, objectKey: file.key, ...fields },
-      update: fields,
-      select: { id: true },
+    const { fileId } = await registerFile(tx, {
+      artifact: { ownerId: job.userId, kind: 'export', title: file.filename },
+      file: {
+        bucket: file.bucket,
+        objectKey: file.key,
+        contentType: file.contentType,
+        sizeBytes: file.size,
+        sha256: file.sha256,
+        originalFilename: file.filename,
+        status: 'ready',
+        expiresAt: file.expiresAt,
+      },
     });
     await tx.exportJob.update({
       where: { id: job.id },
       data: {
         status: 'succeeded',
-        fileId: saved.id,
+        fileId,
         sizeBytes: BigInt(file.size),
         rowsDone: BigInt(file.rows),
         error: null,
@@ -148,6 +135,6 @@ export async function completeJob(db: Db, job: ExportJob, file: CompletedFile): 
         heartbeatAt: new Date(),
       },
     });
-    return { completed: true, fileId: saved.id } as const;
+    return { completed: true, fileId } as const;
   });
 }

@@ -1,4 +1,5 @@
 import type { Db } from '@pulse/db';
+import { registerFiles } from '@pulse/files';
 import type { Logger } from '@pulse/logger';
 import { contentDisposition, reportObjectKey, type Storage } from '@pulse/storage';
 
@@ -84,38 +85,20 @@ async function recordFiles(
   const now = deps.now?.() ?? new Date();
   const expiresAt = new Date(now.getTime() + deps.retentionDays * 86_400_000);
   const keys = files.map((f) => reportObjectKey(report.period, report.followerId, f.kind));
-  return deps.db.prisma.$transaction(async (tx) => {
-    const existing = await tx.artifactFile.findFirst({
-      where: { bucket: deps.bucket, objectKey: { in: keys } },
-      select: { artifactId: true },
-    });
-    const artifactId =
-      existing?.artifactId ??
-      (
-        await tx.artifact.create({
-          data: { ownerId: report.followerId, kind: 'report', title: `Report ${report.period}` },
-          select: { id: true },
-        })
-      ).id;
-    const ids: string[] = [];
-    for (const [i, f] of files.entries()) {
-      const fields = {
+  const { fileIds } = await deps.db.prisma.$transaction((tx) =>
+    registerFiles(tx, {
+      artifact: { ownerId: report.followerId, kind: 'report', title: `Report ${report.period}` },
+      files: files.map((f, i) => ({
+        bucket: deps.bucket,
+        objectKey: keys[i]!,
         contentType: f.contentType,
-        sizeBytes: BigInt(f.body.length),
+        sizeBytes: f.body.length,
         sha256: sha[i] ?? null,
         originalFilename: f.filename,
         status: 'ready' as const,
         expiresAt,
-        deletedAt: null,
-      };
-      const row = await tx.artifactFile.upsert({
-        where: { bucket_objectKey: { bucket: deps.bucket, objectKey: keys[i]! } },
-        create: { artifactId, ownerId: report.followerId, bucket: deps.bucket, objectKey: keys[i]!, ...fields },
-        update: fields,
-        select: { id: true },
-      });
-      ids.push(row.id);
-    }
-    return ids;
-  });
+      })),
+    }),
+  );
+  return fileIds;
 }

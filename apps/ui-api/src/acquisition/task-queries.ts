@@ -1,4 +1,5 @@
 import type { AcquisitionTask, Db } from '@pulse/db';
+import { findOwnedFiles } from '@pulse/files';
 import { encodeCursor, type ListPosition } from '../files/cursor';
 import { errors } from '../http/errors';
 
@@ -62,14 +63,7 @@ const fileLink = (fileId: string) => `/api/v1/files/${fileId}/download`;
 export async function taskMeasurements(db: Db, task: AcquisitionTask) {
   const measurements = await db.prisma.measurement.findMany({ where: { taskId: task.id } });
   const fileIds = measurements.flatMap((m) => [m.npyFileId, m.metadataFileId]);
-  const files = new Map(
-    (
-      await db.prisma.artifactFile.findMany({
-        where: { id: { in: fileIds }, ownerId: task.userId },
-        select: { id: true, sizeBytes: true, sha256: true, status: true, originalFilename: true },
-      })
-    ).map((f) => [f.id, f]),
-  );
+  const files = new Map((await findOwnedFiles(db, { fileIds, ownerId: task.userId })).map((f) => [f.id, f]));
   const describe = (fileId: string) => {
     const f = files.get(fileId);
     return {

@@ -1,3 +1,4 @@
+import { deleteArtifact } from '@pulse/files';
 import type { ArtifactFile, Db, ExportJob } from '@pulse/db';
 import type { AppDeps } from '../deps';
 import { encodeCursor, type ListPosition } from '../files/cursor';
@@ -88,7 +89,7 @@ export async function deleteExport(
 ): Promise<void> {
   await deps.db.prisma.$transaction(async (tx) => {
     await tx.exportJob.deleteMany({ where: { id: job.id, userId: job.userId } });
-    if (job.file) await tx.artifact.deleteMany({ where: { id: job.file.artifactId, ownerId: job.userId } });
+    if (job.file) await deleteArtifact(tx, { artifactId: job.file.artifactId, ownerId: job.userId });
   });
   if (job.file) deps.files.forgetRow(`artifact_files:${job.file.id}`);
   const outcome = job.file ? await deps.storage.deleteQuietly(job.file.bucket, job.file.objectKey) : 'DELETED';

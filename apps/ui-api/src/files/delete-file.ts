@@ -1,3 +1,4 @@
+import { markDeleted } from '@pulse/files';
 import type { AppDeps } from '../deps';
 import { findOwnedFile } from './file-queries';
 
@@ -11,10 +12,7 @@ export async function deleteFile(
 ): Promise<void> {
   const file = await findOwnedFile(deps.db, options);
   if (file.status === 'deleted') return;
-  await deps.db.prisma.artifactFile.update({
-    where: { id: file.id },
-    data: { status: 'deleted', deletedAt: deps.now() },
-  });
+  await markDeleted(deps.db, file.id, deps.now());
   // Other replicas hear the change from Postgres; this one stops serving it before answering.
   deps.files.forgetRow(`artifact_files:${file.id}`);
   const outcome = await deps.storage.deleteQuietly(file.bucket, file.objectKey);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ArtifactKind } from '@pulse/db';
+import { registerFile } from '@pulse/files';
 import { artifactObjectKey } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { fileExtension } from './filename';
@@ -24,25 +25,17 @@ export async function storeFile(deps: Pick<AppDeps, 'config' | 'db' | 'storage' 
   const objectKey = artifactObjectKey(artifactId, fileId, fileExtension(input.filename));
   const put = await deps.storage.put(bucket, objectKey, input.body, { contentType: input.contentType });
   try {
-    await deps.db.prisma.artifact.create({
-      data: {
-        id: artifactId,
-        ownerId: input.ownerId,
-        kind: input.kind,
-        title: input.title,
-        files: {
-          create: {
-            id: fileId,
-            ownerId: input.ownerId,
-            bucket,
-            objectKey,
-            contentType: input.contentType,
-            sizeBytes: BigInt(put.size),
-            sha256: put.sha256,
-            originalFilename: input.filename,
-            status: 'ready',
-          },
-        },
+    await registerFile(deps.db.prisma, {
+      artifact: { id: artifactId, ownerId: input.ownerId, kind: input.kind, title: input.title },
+      file: {
+        id: fileId,
+        bucket,
+        objectKey,
+        contentType: input.contentType,
+        sizeBytes: put.size,
+        sha256: put.sha256,
+        originalFilename: input.filename,
+        status: 'ready',
       },
     });
   } catch (err) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { markReady, registerFile } from '@pulse/files';
 import { artifactObjectKey } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
@@ -34,24 +35,16 @@ export async function createUpload(deps: UploadDeps, req: UploadRequest) {
   const fileId = randomUUID();
   const bucket = deps.config.s3.buckets.artifacts;
   const objectKey = artifactObjectKey(artifactId, fileId, fileExtension(safeFilename(req.filename)));
-  await deps.db.prisma.artifact.create({
-    data: {
-      id: artifactId,
-      ownerId: req.ownerId,
-      kind: 'upload',
-      title: safeFilename(req.filename),
-      files: {
-        create: {
-          id: fileId,
-          ownerId: req.ownerId,
-          bucket,
-          objectKey,
-          contentType: req.contentType,
-          sizeBytes: BigInt(req.size),
-          originalFilename: req.filename,
-          status: 'pending',
-        },
-      },
+  await registerFile(deps.db.prisma, {
+    artifact: { id: artifactId, ownerId: req.ownerId, kind: 'upload', title: safeFilename(req.filename) },
+    file: {
+      id: fileId,
+      bucket,
+      objectKey,
+      contentType: req.contentType,
+      sizeBytes: req.size,
+      originalFilename: req.filename,
+      status: 'pending',
     },
   });
   const presigned = await deps.storage.presignPut(bucket, objectKey, {
@@ -82,11 +75,9 @@ export async function completeUpload(deps: UploadDeps, options: { fileId: string
   if (BigInt(head.size) !== file.sizeBytes) {
     throw errors.badRequest('size_mismatch', `uploaded ${head.size} bytes, declared ${file.sizeBytes}`);
   }
-  const updated = await deps.db.prisma.artifactFile.update({
-    where: { id: file.id, status: 'pending' },
-    data: { status: 'ready' },
-    include: { artifact: { select: { kind: true } } },
-  });
+  const updated = await markReady(deps.db, file.id);
+  // A concurrent completion got there first: answer with what it left.
+  if (!updated) return findOwnedFile(deps.db, options);
   deps.logger.info(
     { event: 'file_created', fileId: file.id, artifactId: file.artifactId, kind: 'upload', size: head.size },
     'upload completed',

@@ -1,3 +1,4 @@
+import { findFile } from '@pulse/files';
 import { REPORT_LINK_PURPOSE } from '@pulse/reports';
 import { verifyToken } from '@pulse/signed-links';
 import type { Response } from 'express';
@@ -34,7 +35,7 @@ export async function followReportLink(deps: LinkDeps, res: Response, token: str
   }
 
   const fileId = verified.claims.sub;
-  const file = await deps.db.prisma.artifactFile.findUnique({ where: { id: fileId } });
+  const file = await findFile(deps.db, fileId);
   // The token is ours, so the file existed: a missing row means it was removed since.
   if (!file) return sendLinkPage(res, 410, 'This report is no longer available', 'The file has been deleted.');
   try {

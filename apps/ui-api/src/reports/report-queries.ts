@@ -1,4 +1,5 @@
 import type { Db } from '@pulse/db';
+import { findOwnedFiles } from '@pulse/files';
 
 export interface ReportItem {
   id: string;
@@ -42,10 +43,7 @@ type DeliveryRow = Awaited<ReturnType<Db['prisma']['reportDelivery']['findMany']
 
 async function withFiles(db: Db, rows: DeliveryRow[], userId: string | null): Promise<ReportItem[]> {
   const fileIds = rows.flatMap((r) => [r.pdfFileId, r.xlsxFileId]).filter((id): id is string => id !== null);
-  const files = await db.prisma.artifactFile.findMany({
-    where: { id: { in: fileIds }, ...(userId ? { ownerId: userId } : {}), status: 'ready' },
-    select: { id: true, originalFilename: true, sizeBytes: true },
-  });
+  const files = await findOwnedFiles(db, { fileIds, ownerId: userId, readyOnly: true });
   const byId = new Map(files.map((f) => [f.id, f]));
   const item = (id: string | null, kind: 'pdf' | 'xlsx') => {
     const f = id ? byId.get(id) : undefined;
