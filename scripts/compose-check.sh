@@ -3,19 +3,26 @@
 # resolves, every service the architecture needs exists, and it agrees with the local stack's names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The apps' env_file is the user's .env, copied from .env.example: validate with the example.
+export PULSE_ENV_FILE=${PULSE_ENV_FILE:-.env.example}
+# An empty value followed by a comment is read as the comment by compose v1's env-file parser.
+if grep -nE '^[A-Z0-9_]+=[[:space:]]+#' .env.example; then echo "compose-check: comment after an empty value"; exit 1; fi
 if command -v docker-compose >/dev/null; then
   docker-compose -f docker-compose.yml config -q
   services=$(docker-compose -f docker-compose.yml config --services | sort | tr '\n' ' ')
+  resolved=$(docker-compose -f docker-compose.yml config)
 else
   echo "compose-check: docker-compose not installed; skipping the resolver check" >&2
   services=$(node -e 'console.log("")')
+  resolved=$(cat docker-compose.yml .env.example)
 fi
 for s in postgres nats minio minio-init mailpit migrate ui-api export-worker report-worker acquisition-worker cleanup-worker; do
   [[ -z $services || " $services " == *" $s "* ]] || { echo "compose-check: service $s missing"; exit 1; }
 done
-# Same bucket names and env names as the local stack (scripts/stack/env.ts).
+# Same bucket names and env names as the local stack (scripts/stack/env.ts), as the apps receive them
+# (the compose file's environment plus its env_file).
 for name in S3_BUCKET_EXPORTS S3_BUCKET_REPORTS S3_BUCKET_RAW_IQ S3_BUCKET_ARTIFACTS S3_PUBLIC_ENDPOINT LINK_SIGNING_SECRET DATABASE_URL NATS_URL SMTP_HOST PUBLIC_BASE_URL; do
-  grep -q "$name" docker-compose.yml || { echo "compose-check: $name not set in docker-compose.yml"; exit 1; }
+  grep -q "$name" <<<"$resolved" || { echo "compose-check: $name not set for the apps by docker-compose.yml"; exit 1; }
   grep -q "$name" .env.example || { echo "compose-check: $name not documented in .env.example"; exit 1; }
 done
 for b in pulse-exports pulse-reports pulse-raw-iq pulse-artifacts; do

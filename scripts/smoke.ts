@@ -1,7 +1,10 @@
 // Smoke test of a whole running stack (local or compose): one line per step, then
 // `smoke: N passed, M failed`; exits non-zero on any failure.
-//   node --import tsx scripts/smoke.ts [--base URL] [--mail URL] [--compose]
-// --compose: `docker compose up --wait --build`, the steps, then `docker compose down -v`.
+//   node --import tsx scripts/smoke.ts [--base URL] [--mail URL] [--compose [--scale SERVICE=N]... [--replicas]]
+// --compose: brings the stack up (compose v2 `docker compose up --wait --build`; where only v1
+// `docker-compose` exists, `build`, `up -d` and polling every container's health), runs the steps,
+// then `down -v`. --replicas adds the replica checks (a burst of 20 exports and a report run, each job
+// done exactly once, by more than one replica), which read the workers' logs through compose.
 import { execFileSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
@@ -10,10 +13,30 @@ const opt = (name: string, fallback: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
 };
 const compose = args.includes('--compose');
+const replicas = args.includes('--replicas');
+const scale = args.flatMap((a, i) => (args[i - 1] === '--scale' ? ['--scale', a] : []));
 const BASE = opt('--base', process.env.SMOKE_BASE_URL ?? (compose ? 'http://localhost:8080' : 'http://127.0.0.1:8080'));
 const MAIL = opt('--mail', process.env.SMOKE_MAIL_URL ?? (compose ? 'http://localhost:8025' : 'http://127.0.0.1:8025'));
 const ADMIN = process.env.SMOKE_ADMIN_EMAIL ?? 'demo@pulse.local';
 const OTHER = process.env.SMOKE_OTHER_EMAIL ?? 'bob@pulse.local';
+
+/** `docker compose` (v2) where the plugin exists, else `docker-compose` (v1). */
+function composeCommand(): string[] {
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+    return ['docker', 'compose'];
+  } catch {
+    return ['docker-compose'];
+  }
+}
+const COMPOSE = compose ? composeCommand() : [];
+const composeRun = (composeArgs: string[], opts: { quiet?: boolean } = {}) =>
+  execFileSync(COMPOSE[0]!, [...COMPOSE.slice(1), ...composeArgs], {
+    stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, DEBUG: '1' },
+  });
 
 let passed = 0;
 let failed = 0;
@@ -123,21 +146,146 @@ function lastMonth(): string {
   return d.toISOString().slice(0, 7);
 }
 
+/** v1 has no `--wait`: every container healthy (or running, without a health check), one-shots exited 0. */
+async function waitHealthy(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending: string[] = [];
+  while (Date.now() < deadline) {
+    const ids = composeRun(['ps', '-a', '-q'], { quiet: true }).split('\n').filter(Boolean);
+    const states = execFileSync(
+      'docker',
+      [
+        'inspect',
+        '-f',
+        '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{if .State.Health}}{{.State.Health.Status}}{{end}}',
+        ...ids,
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
+    const broken = states.find(
+      ([, st, code, restart, health]) =>
+        (st === 'exited' && (code !== '0' || restart !== 'no')) || st === 'restarting' || health === 'unhealthy',
+    );
+    if (broken) throw new Error(`${broken[0]} is ${broken[4] || broken[1]} (exit code ${broken[2]})`);
+    pending = states
+      .filter(([, st, , , health]) => !(st === 'exited' || (st === 'running' && (!health || health === 'healthy'))))
+      .map(([name, st, , , health]) => `${name} ${health || st}`);
+    if (ids.length && !pending.length) return;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  throw new Error(`not healthy after ${timeoutMs} ms: ${pending.join(', ')}`);
+}
+
 async function main(): Promise<void> {
   if (compose) {
-    process.stdout.write('smoke: docker compose up --wait --build (DEBUG=1 for the test-PDF endpoint)\n');
-    execFileSync('docker', ['compose', 'up', '--wait', '--build', '-d'], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBUG: '1' },
-    });
+    process.stdout.write(`smoke: ${COMPOSE.join(' ')} up ${scale.join(' ')} (DEBUG=1 for the test-PDF endpoint)\n`);
+    if (COMPOSE[0] === 'docker') composeRun(['up', '--wait', '--build', '-d', ...scale]);
+    else {
+      composeRun(['build']);
+      composeRun(['up', '-d', ...scale]);
+    }
   }
   try {
+    if (compose && COMPOSE[0] !== 'docker') await waitHealthy(600_000);
     await run();
+    if (replicas) await replicaChecks();
+  } catch (err) {
+    failed++;
+    process.stdout.write(`FAIL  compose up — ${(err as Error).message}\n`);
   } finally {
-    if (compose) execFileSync('docker', ['compose', 'down', '-v'], { stdio: 'inherit' });
+    if (compose) {
+      if (failed) composeRun(['logs', '--no-color', '--tail', '40']);
+      composeRun(['down', '-v', '--remove-orphans']);
+    }
   }
   process.stdout.write(`smoke: ${passed} passed, ${failed} failed\n`);
   process.exitCode = failed ? 1 : 0;
+}
+
+/** The JSON log lines of a compose service's replicas, each with the container it came from. */
+function serviceLogs(service: string): { container: string; line: Record<string, unknown> }[] {
+  const out: { container: string; line: Record<string, unknown> }[] = [];
+  for (const raw of composeRun(['logs', '--no-color', service], { quiet: true }).split('\n')) {
+    const bar = raw.indexOf('| {');
+    if (bar < 0) continue;
+    try {
+      out.push({ container: raw.slice(0, bar).trim(), line: JSON.parse(raw.slice(bar + 2)) });
+    } catch {
+      // not a JSON log line
+    }
+  }
+  return out;
+}
+
+async function replicaChecks(): Promise<void> {
+  await step('replicas: a burst of 20 exports, each done exactly once, by more than one replica', async () => {
+    const to = new Date();
+    const from = new Date(to.getTime() - 86_400_000);
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const body = { format: i % 2 ? 'ndjson' : 'csv', from: from.toISOString(), to: to.toISOString() };
+        return (await json<{ id: string }>(await api('POST', '/api/v1/exports', state.token, body), 202)).id;
+      }),
+    );
+    await poll(
+      'burst',
+      async () => {
+        const statuses = await Promise.all(
+          ids.map(
+            async (id) =>
+              (await json<{ status: string }>(await api('GET', `/api/v1/exports/${id}`, state.token), 200)).status,
+          ),
+        );
+        if (statuses.includes('failed')) throw new Error('an export failed');
+        return statuses.every((st) => st === 'succeeded') ? true : undefined;
+      },
+      300_000,
+    );
+    for (const id of ids) {
+      const res = await api('GET', `/api/v1/exports/${id}/download`, state.token);
+      assert(res.status === 302, `export ${id} download answered ${res.status}`);
+    }
+    // Let any duplicate delivery finish before counting (ack wait is 30 s; a duplicate would show up as a
+    // second file_created for the same export).
+    await new Promise((r) => setTimeout(r, 5000));
+    const created = serviceLogs('export-worker').filter((l) => l.line.event === 'file_created');
+    const perExport = new Map<string, number>();
+    for (const l of created) perExport.set(String(l.line.exportId), (perExport.get(String(l.line.exportId)) ?? 0) + 1);
+    for (const id of ids)
+      assert(perExport.get(id) === 1, `export ${id} has ${perExport.get(id) ?? 0} file_created events`);
+    const workers = new Set(created.filter((l) => ids.includes(String(l.line.exportId))).map((l) => l.container));
+    assert(workers.size >= 2, `only ${[...workers].join(', ')} did the burst`);
+    return `20 exports, one file each, done by ${workers.size} replicas`;
+  });
+
+  await step('replicas: the report run sent each follower exactly one email', async () => {
+    assert(state.reportSince, 'no report run from an earlier step');
+    const since = Number(state.reportSince);
+    // Wait until no report mail has arrived for 10 s, then count per recipient.
+    let count = -1;
+    let list: MailSummary[] = [];
+    for (let stable = 0; stable < 5; ) {
+      await new Promise((r) => setTimeout(r, 2000));
+      list = ((await (await fetch(`${MAIL}/api/v1/messages`)).json()) as { messages: MailSummary[] }).messages.filter(
+        (m) => /report/i.test(m.Subject) && Date.parse(m.Created) >= since - 2000,
+      );
+      stable = list.length === count ? stable + 1 : 0;
+      count = list.length;
+    }
+    const perFollower = new Map<string, number>();
+    for (const m of list) for (const t of m.To) perFollower.set(t.Address, (perFollower.get(t.Address) ?? 0) + 1);
+    const twice = [...perFollower].filter(([, n]) => n !== 1);
+    assert(!twice.length, `followers with more than one email: ${twice.map(([a, n]) => `${a}×${n}`).join(', ')}`);
+    const sent = serviceLogs('report-worker').filter(
+      (l) => l.line.event === 'report_sent' && Date.parse(String(l.line.time)) >= since - 2000,
+    );
+    assert(sent.length === list.length, `${sent.length} report_sent log lines for ${list.length} emails`);
+    const senders = new Set(sent.map((l) => l.container));
+    return `${perFollower.size} followers, one email each; report_sent by ${senders.size} replica(s)`;
+  });
 }
 
 async function run(): Promise<void> {
@@ -215,6 +363,7 @@ async function run(): Promise<void> {
 
   await step(`report: run ${lastMonth()}, the email's link downloads a PDF`, async () => {
     const since = Date.now();
+    state.reportSince = String(since);
     const period = lastMonth();
     const res = await api('POST', '/api/v1/reports/run', state.token, { period, resend: true });
     assert(res.status === 202, `run answered ${res.status}: ${await res.text()}`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine of this kind: installs what is missing, starts real S3 (Ceph RGW),
 # checks schema drift, types, lint and the compose file, runs every package's jest suite against real
-# Postgres/NATS/RGW/SMTP/Chromium, then the smoke script against the local stack.
+# Postgres/NATS/RGW/SMTP/Chromium, the smoke script against the local stack, then the compose stack
+# with replicas under a private Docker engine (scripts/compose-ci.sh).
 # The last line is the total: `ci: N passed, M failed` (jest tests + named checks).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,24 @@ else
   failed=$((failed + 1))
 fi
 bash scripts/stack.sh down >/dev/null 2>&1 || true
+
+# Compose: docker-compose.yml under a real, private Docker engine with replicas (scripts/compose-ci.sh):
+# its smoke steps count, and so does a clean teardown (no dockerd, containers or networks left).
+compose_t0=$SECONDS
+bash scripts/compose-ci.sh >"$LOG_DIR/compose.log" 2>&1
+read -r cp cf < <(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/compose.log" | tail -1)
+if [[ -z ${cp:-} ]]; then
+  echo "compose: no smoke result (last lines of $LOG_DIR/compose.log):"; tail -n 30 "$LOG_DIR/compose.log"
+  cp=0 cf=1
+fi
+grep -E '^(ok|FAIL) ' "$LOG_DIR/compose.log" | sed 's/^/compose /'
+passed=$((passed + cp)); failed=$((failed + cf))
+if grep -q '^compose-ci: teardown clean' "$LOG_DIR/compose.log"; then
+  passed=$((passed + 1)); echo "check: compose-teardown ok"
+else
+  failed=$((failed + 1)); echo "check: compose-teardown FAILED"; tail -n 5 "$LOG_DIR/compose.log"
+fi
+echo "compose: $cp passed, $cf failed in $((SECONDS - compose_t0)) s"
 
 echo "ci: $passed passed, $failed failed"
 [[ $failed == 0 ]]

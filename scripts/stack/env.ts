@@ -1,6 +1,7 @@
 // The local stack's environment: one place that lists every variable the apps read, with the
 // defaults that make a bare machine work. The same names are used by docker-compose.yml.
 import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 
 export const PORTS = {
   ui: 8080,
@@ -12,13 +13,14 @@ export const PORTS = {
   cleanupOps: 9104,
 };
 
+/**
+ * Reads a .env file (the .env.example format) with Node's own dotenv parser: quotes, inline
+ * `# comments`. An empty value means unset, so the stack's default applies.
+ */
 export function parseDotEnv(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
   const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
+  for (const [k, v] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) if (v) out[k] = v;
   return out;
 }
 
@@ -51,9 +53,10 @@ export function stackEnv(overrides: Record<string, string | undefined>): Record<
     LOCAL_STORAGE_SIGNING_KEY: 'local-dev-storage-signing-key-change-me',
     AUTH_DEV_ECHO: '1',
     DEBUG: '1',
+    SEED_DEMO: '1',
     SEED_TELEMETRY_ROWS: '1000000',
   };
   const merged = { ...base };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) merged[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined && v !== '') merged[k] = v;
   return merged;
 }

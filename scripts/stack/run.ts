@@ -127,6 +127,7 @@ async function prepareDatabase(env: Record<string, string>): Promise<void> {
     env: { ...process.env, ...env },
     stdio: 'inherit',
   });
+  if (env.SEED_DEMO !== '1') return;
   execFileSync('node', ['--import', 'tsx', 'src/seed-cli.ts'], {
     cwd: dbDir,
     env: { ...process.env, ...env },

@@ -56,6 +56,9 @@ export const uiApiSettings = z
           .filter(Boolean),
       ),
     OUTBOX_INTERVAL_MS: int(500, 50, 60_000),
+    // auto: Secure when NODE_ENV=production. A browser never sends a Secure cookie back over plain
+    // http, so a UI reached as http://<lan-host>:8080 needs 0 to stay signed in.
+    SESSION_COOKIE_SECURE: z.enum(['auto', '1', '0', 'true', 'false']).default('auto'),
   })
   .superRefine((e, ctx) => {
     try {
@@ -74,6 +77,10 @@ export const uiApiSettings = z
   })
   .transform((e) => ({
     production: e.NODE_ENV === 'production',
+    cookieSecure:
+      e.SESSION_COOKIE_SECURE === 'auto'
+        ? e.NODE_ENV === 'production'
+        : ['1', 'true'].includes(e.SESSION_COOKIE_SECURE),
     debug: e.DEBUG,
     auth: {
       devEcho: e.AUTH_DEV_ECHO,

@@ -119,6 +119,18 @@ describe('session cookie', () => {
     const code = await freshCode(strict, 'prod@example.com');
     expect(setCookie(await verify(strict, 'prod@example.com', code))).toMatch(/; Secure/);
   });
+
+  it('is not Secure in production with SESSION_COOKIE_SECURE=0 (plain http on a LAN)', async () => {
+    const lan = await startTestApp({ env: { NODE_ENV: 'production', SESSION_COOKIE_SECURE: '0' } });
+    try {
+      const code = await freshCode(lan, 'lan@example.com');
+      const cookie = setCookie(await verify(lan, 'lan@example.com', code));
+      expect(cookie).toMatch(/; HttpOnly/);
+      expect(cookie).not.toMatch(/; Secure/);
+    } finally {
+      await lan.close();
+    }
+  });
 });
 
 describe('CSRF and logout', () => {

@@ -19,7 +19,8 @@ export class ConfigError extends Error {
  * Messages name the variable and what is wrong with it; values are never echoed, because
  * a mistyped secret in an error line is still a leaked secret.
  */
-export function loadConfig<S extends ConfigShape>(shape: S, env: Env = process.env): ConfigOf<S> {
+export function loadConfig<S extends ConfigShape>(shape: S, rawEnv: Env = process.env): ConfigOf<S> {
+  const env = withoutEmpty(rawEnv);
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(shape)) {
@@ -29,6 +30,17 @@ export function loadConfig<S extends ConfigShape>(shape: S, env: Env = process.e
   }
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return out as ConfigOf<S>;
+}
+
+/**
+ * An empty value means unset, so the default applies: compose's `X: ${X:-}` and an `X=` line in an
+ * env file pass empty strings for variables the operator left out (an empty ALERT_WEBHOOK_URL is
+ * "no webhook", not an invalid URL).
+ */
+function withoutEmpty(env: Env): Env {
+  const out: Env = {};
+  for (const [k, v] of Object.entries(env)) if (v !== '') out[k] = v;
+  return out;
 }
 
 function describe(issue: z.core.$ZodIssue): string {

@@ -22,6 +22,18 @@ describe('loadConfig', () => {
     expect(cfg.s3.publicEndpoint).toBe('http://localhost:9000');
   });
 
+  it('treats an empty value as unset (compose passes an unset X as an empty string)', () => {
+    const cfg = loadConfig(
+      { s3: s3Config, smtp: smtpConfig },
+      { ...s3Env, ALERT_WEBHOOK_URL: '', S3_PUBLIC_ENDPOINT: '', S3_PRESIGN_EXPIRY_S: '', SMTP_USER: '' },
+    );
+    expect(cfg.s3.alertWebhookUrl).toBeUndefined();
+    expect(cfg.s3.publicEndpoint).toBe('http://minio:9000');
+    expect(cfg.s3.presignExpirySec).toBe(3600);
+    expect(cfg.smtp.auth).toBeUndefined();
+    expect(() => loadConfig({ db: dbConfig }, { DATABASE_URL: '' })).toThrow(/DATABASE_URL: is required/);
+  });
+
   it('reports every problem, one line each, without echoing values', () => {
     const env = {
       S3_ENDPOINT: 'not a url',

@@ -4,10 +4,11 @@ import { SESSION_COOKIE } from '../http/session';
 
 /**
  * HttpOnly: scripts (and XSS) can't read it. SameSite=Lax: not sent on cross-site POSTs (the CSRF
- * header check is the second line). Secure in production, where the UI is served over HTTPS.
+ * header check is the second line). Secure per SESSION_COOKIE_SECURE (by default in production, where
+ * the UI is served over HTTPS).
  */
 function cookieOptions(config: UiApiConfig): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure: config.app.production, path: '/' };
+  return { httpOnly: true, sameSite: 'lax', secure: config.app.cookieSecure, path: '/' };
 }
 
 export function setSessionCookie(res: Response, config: UiApiConfig, token: string, expiresAt: Date, now: Date) {
