@@ -1,4 +1,4 @@
-import { type ConfigOf, int, workerConfigShape, z } from '@pulse/config';
+import { type ConfigOf, int, retentionDaysSettings, workerConfigShape, z } from '@pulse/config';
 
 const HOUR_MS = 3_600_000;
 
@@ -6,9 +6,7 @@ const HOUR_MS = 3_600_000;
 export const cleanupSettings = z
   .object({
     CLEANUP_INTERVAL_S: int(3600, 10, 7 * 86_400),
-    EXPORT_RETENTION_DAYS: int(7, 1, 3650),
-    REPORT_RETENTION_DAYS: int(180, 1, 36_500),
-    RAW_IQ_RETENTION_DAYS: int(30, 1, 36_500),
+    ...retentionDaysSettings,
     // Objects younger than this may belong to an upload whose row is not written yet.
     ORPHAN_GRACE_HOURS: int(24, 1, 24 * 365),
     MULTIPART_MAX_AGE_HOURS: int(24, 1, 24 * 365),

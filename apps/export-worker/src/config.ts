@@ -1,4 +1,4 @@
-import { type ConfigOf, int, workerConfigShape, z } from '@pulse/config';
+import { type ConfigOf, int, retentionDaysSettings, workerConfigShape, z } from '@pulse/config';
 
 /** What export-worker reads beyond the shared concerns. */
 export const exportWorkerSettings = z
@@ -8,7 +8,7 @@ export const exportWorkerSettings = z
     // rows_done is written and a progress event emitted at most this often per export.
     EXPORT_PROGRESS_THROTTLE_MS: int(500, 50, 60_000),
     // Sets artifact_files.expires_at; cleanup-worker deletes the object and the row after it.
-    EXPORT_RETENTION_DAYS: int(7, 1, 3650),
+    EXPORT_RETENTION_DAYS: retentionDaysSettings.EXPORT_RETENTION_DAYS,
     // XLSX rows fetched per cursor round trip: bigger is faster, smaller keeps memory lower.
     EXPORT_XLSX_FETCH_ROWS: int(2000, 100, 50_000),
   })

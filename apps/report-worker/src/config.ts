@@ -1,4 +1,4 @@
-import { int, smtpConfig, workerConfigShape, z } from '@pulse/config';
+import { int, retentionDaysSettings, smtpConfig, workerConfigShape, z } from '@pulse/config';
 
 /** Everything report-worker reads from its environment beyond the shared concerns. */
 export const reportSettings = z
@@ -15,7 +15,7 @@ export const reportSettings = z
     REPORT_CLAIM_TIMEOUT_S: int(120, 10, 3600),
     // Email providers commonly refuse messages over 10-25 MB; base64 adds a third.
     REPORT_ATTACHMENT_MAX_BYTES: int(7 * 1024 * 1024, 0, 50 * 1024 * 1024),
-    REPORT_RETENTION_DAYS: int(180, 1, 3650),
+    REPORT_RETENTION_DAYS: retentionDaysSettings.REPORT_RETENTION_DAYS,
     REPORT_CONCURRENCY: int(4, 1, 64),
   })
   .transform((e) => ({

@@ -51,6 +51,16 @@ export const natsConfig = z
     ackWaitMs: e.NATS_ACK_WAIT_MS,
   }));
 
+/**
+ * Retention periods, declared once: the worker that sets a file's `expires_at` and cleanup-worker, which
+ * enforces it, read the same variable with the same default and bounds.
+ */
+export const retentionDaysSettings = {
+  EXPORT_RETENTION_DAYS: int(7, 1, 3650),
+  REPORT_RETENTION_DAYS: int(180, 1, 36_500),
+  RAW_IQ_RETENTION_DAYS: int(30, 1, 36_500),
+} as const;
+
 export const SEVEN_DAYS_S = 7 * 24 * 3600;
 
 /** What to set for each kind of deployment: appended to every S3 configuration problem. */
