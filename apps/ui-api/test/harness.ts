@@ -113,6 +113,8 @@ export interface TestApp {
   /** `http://127.0.0.1:<port>` */
   url: string;
   deps: AppInput;
+  /** The environment the app's config was loaded from (to start the same app as a real process). */
+  env: Record<string, string>;
   config: UiApiConfig;
   db: Db;
   storage: Storage;
@@ -318,6 +320,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   return {
     url,
     deps,
+    env,
     config,
     db,
     storage,
