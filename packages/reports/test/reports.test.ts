@@ -1,0 +1,105 @@
+import { describe, expect, it } from '@jest/globals';
+import { verifyToken } from '@pulse/signed-links';
+import {
+  daysOf,
+  frequencyOf,
+  isPeriod,
+  periodLabel,
+  periodRange,
+  previousPeriod,
+  REPORT_LINK_PURPOSE,
+  reportLink,
+  UNSUBSCRIBE_PURPOSE,
+  unsubscribeLink,
+} from '../src/index';
+
+const SECRET = 'unit-secret-0123456789abcdef';
+
+describe('period helpers', () => {
+  it('validates periods and lists their days', () => {
+    expect(isPeriod('2026-10')).toBe(true);
+    expect(isPeriod('2026-13')).toBe(false);
+    expect(isPeriod('2026-1')).toBe(false);
+    expect(daysOf('2028-02')).toHaveLength(29);
+    expect(daysOf('2026-10').at(-1)).toBe('2026-10-31');
+    expect(periodLabel('2026-10')).toBe('October 2026');
+  });
+
+  it('knows ISO weeks, including week 53 and weeks across a year end', () => {
+    expect(isPeriod('2026-W44')).toBe(true);
+    expect(isPeriod('2026-W53')).toBe(true);
+    expect(isPeriod('2027-W53')).toBe(false);
+    expect(isPeriod('2026-W00')).toBe(false);
+    expect(periodRange('2026-W44')).toEqual({ start: '2026-10-26', end: '2026-11-02' });
+    expect(periodRange('2026-W53')).toEqual({ start: '2026-12-28', end: '2027-01-04' });
+    expect(periodRange('2027-W01')).toEqual({ start: '2027-01-04', end: '2027-01-11' });
+    expect(daysOf('2026-W44')).toEqual([
+      '2026-10-26',
+      '2026-10-27',
+      '2026-10-28',
+      '2026-10-29',
+      '2026-10-30',
+      '2026-10-31',
+      '2026-11-01',
+    ]);
+    expect(periodLabel('2026-W44')).toBe('Week 44, 2026 (Oct 26 – Nov 1)');
+  });
+});
+
+describe('report links', () => {
+  it('point at the API with a 30-day token bound to the file', () => {
+    const now = new Date('2026-11-01T02:00:00Z');
+    const link = reportLink('file-1', { secret: SECRET, publicBaseUrl: 'https://pulse.example', now });
+    expect(link).toMatch(/^https:\/\/pulse\.example\/r\/[\w-]+\.[\w-]+$/);
+    const token = link.split('/r/')[1]!;
+    const day29 = new Date(now.getTime() + 29 * 86_400_000);
+    const day31 = new Date(now.getTime() + 31 * 86_400_000);
+    expect(verifyToken(SECRET, token, { purpose: REPORT_LINK_PURPOSE, now: day29 })).toMatchObject({
+      ok: true,
+      claims: { sub: 'file-1' },
+    });
+    expect(verifyToken(SECRET, token, { purpose: REPORT_LINK_PURPOSE, now: day31 })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+  });
+});
+
+describe('previousPeriod', () => {
+  it('takes the period just ended in the subscription time zone', () => {
+    const slot = new Date('2026-11-01T02:00:00Z');
+    expect(previousPeriod(slot, 'Europe/Berlin')).toBe('2026-10');
+    // Still 31 October in Los Angeles: October is not over there.
+    expect(previousPeriod(slot, 'America/Los_Angeles')).toBe('2026-09');
+    expect(previousPeriod(new Date('2027-01-01T00:30:00Z'), 'UTC')).toBe('2026-12');
+  });
+
+  it('finds the ISO week before, across a year end with week 53', () => {
+    // Monday 4 January 2027 is in 2027-W01; the week before is 2026-W53.
+    expect(previousPeriod(new Date('2027-01-04T06:00:00Z'), 'UTC', 'weekly')).toBe('2026-W53');
+    expect(previousPeriod(new Date('2026-11-01T12:00:00Z'), 'UTC', 'weekly')).toBe('2026-W43');
+    expect(frequencyOf(previousPeriod(new Date('2026-06-15T00:00:00Z'), 'Asia/Tokyo', 'weekly'))).toBe('weekly');
+  });
+
+  it('refuses what is not a period', () => {
+    expect(frequencyOf('2026-W1')).toBeNull();
+    expect(() => periodRange('2027-W53')).toThrow(/not a report period/);
+  });
+});
+
+describe('unsubscribe links', () => {
+  it('carry their own purpose, so a report link cannot unsubscribe and the reverse', () => {
+    const now = new Date('2026-11-01T02:00:00Z');
+    const link = unsubscribeLink('user-1', { secret: SECRET, publicBaseUrl: 'https://pulse.example', now });
+    const token = link.split('/u/')[1]!;
+    expect(verifyToken(SECRET, token, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({
+      ok: true,
+      claims: { sub: 'user-1' },
+    });
+    expect(verifyToken(SECRET, token, { purpose: REPORT_LINK_PURPOSE, now })).toMatchObject({ ok: false });
+    const report = reportLink('file-1', { secret: SECRET, publicBaseUrl: 'https://pulse.example', now }).split(
+      '/r/',
+    )[1]!;
+    expect(verifyToken(SECRET, report, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({ ok: false });
+  });
+});
