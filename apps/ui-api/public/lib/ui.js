@@ -42,6 +42,21 @@ export function dataTable({ caption, columns, rows }) {
   );
 }
 
+/**
+ * Runs a form's request with its button disabled (no double submits), hands a failure's message to
+ * `onError` and re-enables the button whatever happened.
+ */
+export async function whileBusy(button, onError, action) {
+  button.disabled = true;
+  try {
+    await action();
+  } catch (err) {
+    onError(err.message);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 /** A status line pages reuse for "Loading…", errors and confirmations. */
 export function notice(text, kind = 'info') {
   return h('p', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);

@@ -2,7 +2,7 @@
 // each receiver's .npy (complex64) and metadata JSON. The status API is the state of record; the page
 // polls it while a capture runs.
 import { api } from '../lib/api.js';
-import { formatBytes, formatDate, h, notice, progressBar } from '../lib/ui.js';
+import { formatBytes, formatDate, h, notice, progressBar, whileBusy } from '../lib/ui.js';
 
 const POLL_MS = 750;
 const FINAL = new Set(['SUCCESS', 'PARTIAL_FAILURE', 'FAILED', 'CANCELLED']);
@@ -130,16 +130,15 @@ function acquisitionForm({ items: receivers, limits }, { onStarted, say }) {
         'error',
       );
     }
-    submit.disabled = true;
-    try {
-      const { taskId } = await api('POST', '/api/v1/acquisition/acquire', body);
-      say('');
-      onStarted(taskId, body);
-    } catch (err) {
-      say(err.message, 'error');
-    } finally {
-      submit.disabled = false;
-    }
+    await whileBusy(
+      submit,
+      (message) => say(message, 'error'),
+      async () => {
+        const { taskId } = await api('POST', '/api/v1/acquisition/acquire', body);
+        say('');
+        onStarted(taskId, body);
+      },
+    );
   }
 
   return h(

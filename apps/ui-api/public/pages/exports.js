@@ -1,7 +1,7 @@
 // "Exports": request a telemetry export, watch it run, download or delete it. While any export is
 // queued or running the list is re-read every second; the state of record is the API, not events.
 import { api } from '../lib/api.js';
-import { dataTable, formatBytes, formatDate, h, notice } from '../lib/ui.js';
+import { dataTable, formatBytes, formatDate, h, notice, whileBusy } from '../lib/ui.js';
 
 const POLL_MS = 1000;
 const FORMATS = [
@@ -49,21 +49,20 @@ function exportForm(devices, { onCreated, say }) {
   async function onsubmit(event) {
     event.preventDefault();
     const deviceIds = [...deviceSelect.selectedOptions].map((o) => o.value);
-    submit.disabled = true;
-    try {
-      await api('POST', '/api/v1/exports', {
-        format: format.value,
-        from: from.value,
-        to: to.value,
-        ...(deviceIds.length ? { deviceIds } : {}),
-      });
-      say('Export started. It appears below and updates as it runs.', 'success');
-      await onCreated();
-    } catch (err) {
-      say(err.message, 'error');
-    } finally {
-      submit.disabled = false;
-    }
+    await whileBusy(
+      submit,
+      (message) => say(message, 'error'),
+      async () => {
+        await api('POST', '/api/v1/exports', {
+          format: format.value,
+          from: from.value,
+          to: to.value,
+          ...(deviceIds.length ? { deviceIds } : {}),
+        });
+        say('Export started. It appears below and updates as it runs.', 'success');
+        await onCreated();
+      },
+    );
   }
 
   return h(

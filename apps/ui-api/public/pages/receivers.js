@@ -2,7 +2,7 @@
 // synthetic receiver, enable or disable it, remove it, and see each one's last contact. Passwords are
 // never shown: only whether a secret reference is set.
 import { api } from '../lib/api.js';
-import { dataTable, formatDate, h, notice } from '../lib/ui.js';
+import { dataTable, formatDate, h, notice, whileBusy } from '../lib/ui.js';
 
 const STATUS = { online: 'succeeded', failing: 'failed', unknown: 'queued' };
 const KINDS = [
@@ -38,17 +38,16 @@ function createForm(onCreated, say) {
     if (secret.el.value) body.passwordRef = secret.el.value.trim();
     if (lat.el.value) body.latitude = Number(lat.el.value);
     if (lon.el.value) body.longitude = Number(lon.el.value);
-    submit.disabled = true;
-    try {
-      const created = await api('POST', '/api/v1/admin/receivers', body);
-      event.target.reset();
-      say(`Receiver ${created.id} added.`);
-      onCreated();
-    } catch (err) {
-      say(err.message, 'error');
-    } finally {
-      submit.disabled = false;
-    }
+    await whileBusy(
+      submit,
+      (message) => say(message, 'error'),
+      async () => {
+        const created = await api('POST', '/api/v1/admin/receivers', body);
+        event.target.reset();
+        say(`Receiver ${created.id} added.`);
+        onCreated();
+      },
+    );
   }
 
   return h(

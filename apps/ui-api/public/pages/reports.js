@@ -1,7 +1,7 @@
 // "Reports": my monthly reports, one row per period, with download links for the PDF and the workbook.
 // Administrators also get a form to produce a period's reports now.
 import { api } from '../lib/api.js';
-import { dataTable, formatBytes, formatDate, h, notice } from '../lib/ui.js';
+import { dataTable, formatBytes, formatDate, h, notice, whileBusy } from '../lib/ui.js';
 
 const STATUS_TEXT = {
   pending: 'Queued',
@@ -123,17 +123,13 @@ function runForm() {
       'aria-labelledby': 'report-run-title',
       onsubmit: async (e) => {
         e.preventDefault();
-        submit.disabled = true;
-        try {
+        const failed = (message) => status.replaceChildren(notice(`Could not start the run: ${message}`, 'error'));
+        await whileBusy(submit, failed, async () => {
           const res = await api('POST', '/api/v1/reports/run', { period: period.value, resend: resend.checked });
           status.replaceChildren(
             notice(`Requested ${res.requested} report(s) for ${periodLabel(res.period)}.`, 'success'),
           );
-        } catch (err) {
-          status.replaceChildren(notice(`Could not start the run: ${err.message}`, 'error'));
-        } finally {
-          submit.disabled = false;
-        }
+        });
       },
     },
     h('h2', { id: 'report-run-title' }, 'Send a period now (administrators)'),

@@ -2,7 +2,7 @@
 // at a UTC slot, time zone, paused — with a "render now" preview of the last complete period (no email).
 // Administrators also see every follower's subscription and can open one (#/subscriptions?user=<id>).
 import { api } from '../lib/api.js';
-import { dataTable, formatDate, h, notice } from '../lib/ui.js';
+import { dataTable, formatDate, h, notice, whileBusy } from '../lib/ui.js';
 
 const FREQUENCY_TEXT = { monthly: 'Monthly, on the 1st', weekly: 'Weekly, on Monday' };
 const FORMAT_TEXT = { both: 'PDF and Excel', pdf: 'PDF only', xlsx: 'Excel only' };
@@ -67,8 +67,8 @@ function settingsForm(state, onSaved) {
       'aria-labelledby': 'sub-settings-title',
       onsubmit: async (e) => {
         e.preventDefault();
-        save.disabled = true;
-        try {
+        const failed = (message) => status.replaceChildren(notice(`Could not save: ${message}`, 'error'));
+        await whileBusy(save, failed, async () => {
           const body = {
             frequency: frequency.value,
             slot: slot.value.slice(0, 5),
@@ -80,11 +80,7 @@ function settingsForm(state, onSaved) {
           const res = await api('PATCH', `/api/v1/subscriptions/${user.id}`, body);
           status.replaceChildren(notice('Saved.', 'success'));
           onSaved(res.subscription);
-        } catch (err) {
-          status.replaceChildren(notice(`Could not save: ${err.message}`, 'error'));
-        } finally {
-          save.disabled = false;
-        }
+        });
       },
     },
     h('h2', { id: 'sub-settings-title' }, 'Settings'),
