@@ -17,7 +17,7 @@ import { acquisitionWorkerConfigShape } from '../../apps/acquisition-worker/src/
 import { handleAcquisition } from '../../apps/acquisition-worker/src/handle-acquisition';
 import { kiwisdrSource } from '../../apps/acquisition-worker/src/sources/kiwisdr-source';
 import type { ReceiverSource } from '../../apps/acquisition-worker/src/sources/receiver-source';
-import { type KiwiPeer, startKiwiPeer } from '../../apps/acquisition-worker/test/peers/kiwisdr-peer';
+import { type KiwiPeer, startKiwiPeer } from '@pulse/testing/receiver-peers';
 import { benchLogFile, median, progress, rgwEnv, rssSampler, writeSection } from './lib';
 import { plainS3Client } from './plain-s3';
 

@@ -3,9 +3,7 @@ import { waitFor } from '@pulse/testing';
 import { kiwisdrSource, parseKiwiMsg } from '../src/sources/kiwisdr-source';
 import type { AcquireRequest } from '../src/sources/receiver-source';
 import { RTL_COMMAND, rtlTcpSource } from '../src/sources/rtl-tcp-source';
-import { KIWI_GPS, startKiwiPeer } from './peers/kiwisdr-peer';
-import { startRtlTcpPeer } from './peers/rtl-tcp-peer';
-import { dominantTone } from './peers/tone';
+import { KIWI_GPS, startKiwiPeer, startRtlTcpPeer, dominantTone } from '@pulse/testing/receiver-peers';
 
 const LIMITS = { connectTimeoutMs: 2_000, stallTimeoutMs: 400 };
 const closers: (() => Promise<void>)[] = [];

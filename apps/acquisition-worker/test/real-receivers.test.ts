@@ -13,9 +13,13 @@ import { kiwisdrSource } from '../src/sources/kiwisdr-source';
 import { rtlTcpSource } from '../src/sources/rtl-tcp-source';
 import { openWorkerEnv, readObject, testContext, type WorkerEnv } from './env';
 import { PYTHON, readNpy } from './npy-reader';
-import { type KiwiPeer, startKiwiPeer } from './peers/kiwisdr-peer';
-import { type RtlTcpPeer, startRtlTcpPeer } from './peers/rtl-tcp-peer';
-import { dominantTone } from './peers/tone';
+import {
+  type KiwiPeer,
+  startKiwiPeer,
+  type RtlTcpPeer,
+  startRtlTcpPeer,
+  dominantTone,
+} from '@pulse/testing/receiver-peers';
 
 const LIMITS = { connectTimeoutMs: 3_000, stallTimeoutMs: 500 };
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 // The protocol peers live with the worker's tests; here they stand in for receivers on the network.
-import { type KiwiPeer, startKiwiPeer } from '../../acquisition-worker/test/peers/kiwisdr-peer';
-import { type RtlTcpPeer, startRtlTcpPeer } from '../../acquisition-worker/test/peers/rtl-tcp-peer';
+import { type KiwiPeer, startKiwiPeer, type RtlTcpPeer, startRtlTcpPeer } from '@pulse/testing/receiver-peers';
 import { launchBrowser, SHOTS, signedInPage } from './browser-support';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 import { type RunningWorker, startWorker } from './worker-process';
