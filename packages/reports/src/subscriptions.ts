@@ -176,43 +176,54 @@ export async function updateSubscription(
   return getSubscription(db, userId);
 }
 
+type Actor = { method: ChangeMethod; actorId?: string };
+type Tx = Parameters<Parameters<Db['prisma']['$transaction']>[0]>[0];
+
+/** Runs the state change and, only when it changed a row, records who did it and how. */
+function recordedChange(
+  db: Db,
+  userId: string,
+  change: 'unsubscribed' | 'resubscribed',
+  actor: Actor,
+  apply: (tx: Tx) => Promise<number>,
+): Promise<{ changed: boolean }> {
+  return db.prisma.$transaction(async (tx) => {
+    const changed = (await apply(tx)) > 0;
+    if (changed)
+      await tx.reportSubscriptionEvent.create({
+        data: { userId, change, method: actor.method, actorId: actor.actorId ?? null },
+      });
+    return { changed };
+  });
+}
+
 /**
  * Stops every report to the user until they resubscribe, recorded with time and method. Idempotent:
  * a second unsubscribe (a mail client retrying its POST) changes and records nothing.
  */
-export async function unsubscribe(
-  db: Db,
-  userId: string,
-  actor: { method: ChangeMethod; actorId?: string },
-): Promise<{ changed: boolean }> {
-  return db.prisma.$transaction(async (tx) => {
-    const changed = await tx.$executeRaw`
+export function unsubscribe(db: Db, userId: string, actor: Actor): Promise<{ changed: boolean }> {
+  return recordedChange(
+    db,
+    userId,
+    'unsubscribed',
+    actor,
+    (tx) => tx.$executeRaw`
       INSERT INTO report_subscriptions (user_id, unsubscribed_at, updated_at) VALUES (${userId}::uuid, now(), now())
       ON CONFLICT (user_id) DO UPDATE SET unsubscribed_at = now(), updated_at = now()
-      WHERE report_subscriptions.unsubscribed_at IS NULL`;
-    if (changed > 0)
-      await tx.reportSubscriptionEvent.create({
-        data: { userId, change: 'unsubscribed', method: actor.method, actorId: actor.actorId ?? null },
-      });
-    return { changed: changed > 0 };
-  });
+      WHERE report_subscriptions.unsubscribed_at IS NULL`,
+  );
 }
 
-export async function resubscribe(
-  db: Db,
-  userId: string,
-  actor: { method: ChangeMethod; actorId?: string },
-): Promise<{ changed: boolean }> {
-  return db.prisma.$transaction(async (tx) => {
-    const changed = await tx.$executeRaw`
+export function resubscribe(db: Db, userId: string, actor: Actor): Promise<{ changed: boolean }> {
+  return recordedChange(
+    db,
+    userId,
+    'resubscribed',
+    actor,
+    (tx) => tx.$executeRaw`
       UPDATE report_subscriptions SET unsubscribed_at = NULL, updated_at = now()
-      WHERE user_id = ${userId}::uuid AND unsubscribed_at IS NOT NULL`;
-    if (changed > 0)
-      await tx.reportSubscriptionEvent.create({
-        data: { userId, change: 'resubscribed', method: actor.method, actorId: actor.actorId ?? null },
-      });
-    return { changed: changed > 0 };
-  });
+      WHERE user_id = ${userId}::uuid AND unsubscribed_at IS NOT NULL`,
+  );
 }
 
 /** The newest unsubscribe/resubscribe records of a user, newest first. */
