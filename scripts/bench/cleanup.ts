@@ -16,7 +16,7 @@ import type { CleanupDeps } from '../../apps/cleanup-worker/src/deps';
 import { mapLimit } from '../../apps/cleanup-worker/src/pages';
 import { reconcileBuckets } from '../../apps/cleanup-worker/src/reconcile';
 import { CleanupReport } from '../../apps/cleanup-worker/src/report';
-import { mb, median, progress, rgwEnv, rssSampler, writeSection } from './lib';
+import { mb, median, progress, rgwEnv, rssSampler, writeSection, runBench } from './lib';
 import { plainS3Client } from './plain-s3';
 
 const { values } = parseArgs({
@@ -212,10 +212,4 @@ The scan holds at most two pages of keys; the keys already seen live in a Postgr
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -78,3 +78,14 @@ export function benchLogFile(name: string) {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** Runs a bench to its end and exits: a pool or socket left open must not keep a finished bench alive. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -12,7 +12,7 @@ import { emailChartSeries, renderEmailChart, renderPdf, renderXlsx } from '@puls
 import { loadReportData, type ReportData, requestDueReports } from '@pulse/reports';
 import { createMailer } from '@pulse/mail';
 import { createStorage } from '@pulse/storage';
-import { mb, progress, rgwEnv, rssSampler, writeSection } from './lib';
+import { mb, progress, rgwEnv, rssSampler, writeSection, runBench } from './lib';
 
 const { values } = parseArgs({
   options: { followers: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' } },
@@ -199,10 +199,4 @@ including the chart of ${(chartBytes / FOLLOWERS / 1024).toFixed(1)} KiB before 
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);
