@@ -218,20 +218,57 @@ describe('upload rules', () => {
     expect(await wrong.json()).toMatchObject({ error: { code: 'size_mismatch' } });
   });
 
-  it('stores a path-traversal name as sent but keeps it out of the key and the offered filename', async () => {
+  it('stores a path-traversal name as sent (minus its control character) but keeps it out of the key and the offered filename', async () => {
     const nasty = '../../etc/passwd\u0007.pdf';
     const { fileId } = await upload(alice, nasty, 'application/pdf', Buffer.from('%PDF-1.4 fake'));
     expect((await app.request(`/api/v1/files/${fileId}/complete`, { method: 'POST', token: alice.token })).status).toBe(
       200,
     );
     const row = await app.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: fileId } });
-    expect(row.originalFilename).toBe(nasty);
+    expect(row.originalFilename).toBe('../../etc/passwd.pdf');
     expect(row.objectKey).toBe(`artifacts/${row.artifactId}/${fileId}.pdf`);
     const res = await app.request(`/api/v1/files/${fileId}/download`, { token: alice.token });
     const object = await fetch(res.headers.get('location')!);
     const disposition = object.headers.get('content-disposition')!;
     expect(decodeURIComponent(disposition.split("UTF-8''")[1]!)).toBe('_.._etc_passwd.pdf');
     await object.arrayBuffer();
+  });
+});
+
+describe('filenames that disguise themselves', () => {
+  // U+202E (right-to-left override) shows `invoice\u202Egpj.exe` as `invoiceexe.jpg`; U+2066 is an isolate,
+  // U+0085 a C1 control, U+200B a zero-width space.
+  const disguised = 'invoice\u202Egpj\u2066\u0085\u200B.exe';
+  const plain = 'invoicegpj.exe';
+  const offered = async (fileId: string) => {
+    const res = await app.request(`/api/v1/files/${fileId}/download`, { token: alice.token });
+    expect(res.status).toBe(302);
+    const object = await fetch(res.headers.get('location')!);
+    await object.arrayBuffer();
+    return decodeURIComponent(object.headers.get('content-disposition')!.split("UTF-8''")[1]!);
+  };
+
+  it('drops bidi overrides, isolates, C1 controls and zero-width characters on the way in', async () => {
+    const { fileId } = await upload(alice, disguised, 'application/octet-stream', Buffer.from('MZ'));
+    expect((await app.request(`/api/v1/files/${fileId}/complete`, { method: 'POST', token: alice.token })).status).toBe(
+      200,
+    );
+    const row = await app.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: fileId } });
+    expect(row.originalFilename).toBe(plain);
+    const { items } = (await (await app.request('/api/v1/me/files', { token: alice.token })).json()) as {
+      items: FileItem[];
+    };
+    expect(items.find((f) => f.id === fileId)?.filename).toBe(plain);
+    expect(await offered(fileId)).toBe(plain);
+  });
+
+  it('drops them on the way out too, for rows written before the rule or by another writer', async () => {
+    const seeded = await app.seed.file({ ownerId: alice.user.id, filename: disguised, body: 'MZ' });
+    const { items } = (await (await app.request('/api/v1/me/files', { token: alice.token })).json()) as {
+      items: FileItem[];
+    };
+    expect(items.find((f) => f.id === seeded.id)?.filename).toBe(plain);
+    expect(await offered(seeded.id)).toBe(plain);
   });
 });
 

@@ -1,5 +1,9 @@
 export { type AlertEvent, type AlertInput, type Alerter, type AlerterOptions, createAlerter } from './alerts';
-export { contentDisposition, type DispositionType } from './content-disposition';
+export {
+  contentDisposition,
+  type DispositionType,
+  stripDeceptiveChars,
+} from './content-disposition';
 export { type CreateStorageOptions, createStorage } from './create-storage';
 export { isStorageError, STORAGE_ERRORS, StorageError, type StorageErrorCode } from './errors';
 export { MAX_PRESIGN_EXPIRY_S } from './expiry';

@@ -25,6 +25,12 @@ describe('contentDisposition (RFC 6266 + RFC 5987)', () => {
     expect(contentDisposition("it's (final)*.csv")).toContain("filename*=UTF-8''it%27s%20%28final%29%2A.csv");
   });
 
+  it('drops C1 controls, bidi overrides and isolates, which make a name lie about its extension', () => {
+    const h = contentDisposition('\u202Ecod.exe\u0085\u2067\u200F.pdf');
+    expect(starValue(h)).toBe('cod.exe.pdf');
+    expect(fallback(h)).toBe('cod.exe.pdf');
+  });
+
   it('never yields an empty name', () => {
     expect(fallback(contentDisposition('""'))).toBe('download');
   });

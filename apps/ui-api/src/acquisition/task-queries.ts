@@ -2,6 +2,7 @@ import type { AcquisitionTask, Db } from '@pulse/db';
 import { findOwnedFiles } from '@pulse/files';
 import { encodeCursor, type ListPosition } from '../files/cursor';
 import { errors } from '../http/errors';
+import { safeFilename } from '../files/filename';
 
 /** Someone else's task and a missing one look the same: 404. */
 export async function findOwnedTask(db: Db, o: { taskId: string; userId: string }): Promise<AcquisitionTask> {
@@ -68,7 +69,7 @@ export async function taskMeasurements(db: Db, task: AcquisitionTask) {
     const f = files.get(fileId);
     return {
       fileId,
-      filename: f?.originalFilename ?? null,
+      filename: f ? safeFilename(f.originalFilename) : null,
       size: f ? Number(f.sizeBytes) : null,
       sha256: f?.sha256 ?? null,
       available: f?.status === 'ready',

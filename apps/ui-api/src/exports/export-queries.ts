@@ -3,6 +3,7 @@ import type { ArtifactFile, Db, ExportJob } from '@pulse/db';
 import type { AppDeps } from '../deps';
 import { encodeCursor, type ListPosition } from '../files/cursor';
 import { errors } from '../http/errors';
+import { safeFilename } from '../files/filename';
 
 export type OwnedExport = ExportJob & { file: ArtifactFile | null };
 
@@ -63,7 +64,7 @@ export function exportItem(job: OwnedExport, now: Date) {
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
     expiresAt: job.file?.expiresAt?.toISOString() ?? null,
-    filename: job.file?.originalFilename ?? null,
+    filename: job.file ? safeFilename(job.file.originalFilename) : null,
     downloadUrl: status === 'succeeded' ? `/api/v1/exports/${job.id}/download` : null,
   };
 }

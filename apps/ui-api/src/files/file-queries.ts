@@ -2,6 +2,7 @@ import { type ArtifactKind, type ChangeFeed, type Db, RowCache } from '@pulse/db
 import { findOwnedFile as queryOwnedFile, listReadyFiles as queryReadyFiles, type OwnedFile } from '@pulse/files';
 import { errors } from '../http/errors';
 import { encodeCursor, type ListPosition } from './cursor';
+import { safeFilename } from './filename';
 
 export type { OwnedFile };
 
@@ -60,7 +61,7 @@ export function fileItem(file: OwnedFile) {
     id: file.id,
     artifactId: file.artifactId,
     kind: file.artifact.kind,
-    filename: file.originalFilename,
+    filename: safeFilename(file.originalFilename),
     contentType: file.contentType,
     size: Number(file.sizeBytes),
     sha256: file.sha256,

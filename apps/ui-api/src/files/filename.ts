@@ -1,16 +1,16 @@
 import path from 'node:path';
+import { stripDeceptiveChars } from '@pulse/storage';
 
 const MAX_NAME = 200;
 
 /**
- * The name offered to browsers: no path parts (`../`), no control characters, bounded length.
- * Rows keep what the user sent; this is applied whenever a name leaves the system.
+ * A name fit to store and to offer to browsers: no path parts (`../`), no C0/C1 controls, no bidi
+ * overrides or other invisible characters that disguise an extension, bounded length. Applied when a
+ * name comes in (the row keeps the cleaned name) and again whenever one leaves the system, so rows
+ * written before this rule or by another writer are covered too.
  */
 export function safeFilename(original: string): string {
-  const base = original
-    .normalize('NFC')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+  const base = stripDeceptiveChars(original.normalize('NFC'))
     .replace(/[/\\]/g, '_')
     .replace(/^[.\s]+/, '')
     .trim();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ArtifactKind } from '@pulse/db';
 import { registerFile } from '@pulse/files';
-import { artifactObjectKey } from '@pulse/storage';
+import { artifactObjectKey, stripDeceptiveChars } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { fileExtension } from './filename';
 
@@ -34,7 +34,7 @@ export async function storeFile(deps: Pick<AppDeps, 'config' | 'db' | 'storage' 
         contentType: input.contentType,
         sizeBytes: put.size,
         sha256: put.sha256,
-        originalFilename: input.filename,
+        originalFilename: stripDeceptiveChars(input.filename),
         status: 'ready',
       },
     });

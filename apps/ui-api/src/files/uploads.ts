@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { markReady, registerFile } from '@pulse/files';
-import { artifactObjectKey } from '@pulse/storage';
+import { artifactObjectKey, stripDeceptiveChars } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
 import { findOwnedFile } from './file-queries';
@@ -43,7 +43,9 @@ export async function createUpload(deps: UploadDeps, req: UploadRequest) {
       objectKey,
       contentType: req.contentType,
       sizeBytes: req.size,
-      originalFilename: req.filename,
+      // Path parts are harmless in a row (safeFilename handles them on the way out); controls and bidi
+      // overrides are not kept at all, so no reader of the row can be fooled by them.
+      originalFilename: stripDeceptiveChars(req.filename),
       status: 'pending',
     },
   });

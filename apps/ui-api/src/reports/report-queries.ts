@@ -1,5 +1,6 @@
 import type { Db } from '@pulse/db';
 import { findOwnedFiles } from '@pulse/files';
+import { safeFilename } from '../files/filename';
 
 export interface ReportItem {
   id: string;
@@ -52,7 +53,7 @@ async function withFiles(db: Db, rows: DeliveryRow[], userId: string | null): Pr
           {
             id: f.id,
             kind,
-            filename: f.originalFilename,
+            filename: safeFilename(f.originalFilename),
             size: Number(f.sizeBytes),
             downloadUrl: `/api/v1/files/${f.id}/download`,
           },
