@@ -8,10 +8,12 @@ import type { AppDeps, AppInput } from './deps';
 import './http/context';
 import { errorHandler } from './http/error-handler';
 import { errors } from './http/errors';
+import { routePattern } from './http/route-pattern';
 import { createFileCache } from './files/file-queries';
-import { csrfGuard, loadSession } from './http/session';
+import { csrfGuard, loadSession, sessionCookieName } from './http/session';
 import { createSessionCache } from './http/session-cache';
 import { securityHeaders } from './http/security-headers';
+import { sendLinkPage } from './reports/link-page';
 import { routeModules } from './routes/index';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
@@ -41,9 +43,20 @@ export function createApp(input: AppInput): Express {
     res.setHeader('x-request-id', req.id);
     const end = httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
-      // The route pattern, not the raw path: ids in paths would explode the label cardinality.
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      end({ route, status: String(res.statusCode) });
+      const route = routePattern(req);
+      const seconds = end({ route, status: String(res.statusCode) });
+      // One access line per request; the pattern, not the path, which may hold a token.
+      deps.logger.info(
+        {
+          event: 'http_request',
+          reqId: req.id,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 10_000) / 10,
+        },
+        'request',
+      );
     });
     next();
   });
@@ -68,7 +81,12 @@ export function createApp(input: AppInput): Express {
       ? next()
       : json(req, res, next),
   );
-  app.use(loadSession(deps));
+  app.use(
+    loadSession({
+      ...deps,
+      cookieName: sessionCookieName(deps.config.app.cookieSecure),
+    }),
+  );
   app.use('/api', csrfGuard);
 
   for (const mount of routeModules) app.use(mount(deps));
@@ -77,7 +95,7 @@ export function createApp(input: AppInput): Express {
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
   // The UI is a single page: unknown non-API paths get the shell, which routes on the client.
   app.get(/^\/(?!api\/|r\/|u\/|health|metrics).*/, (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'index.html')));
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, { routes: ['/r/:token', '/u/:token'], page: sendLinkPage }));
   return app;
 }
 

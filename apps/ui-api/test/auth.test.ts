@@ -34,8 +34,8 @@ async function freshCode(target: TestApp, email: string): Promise<string> {
   return code;
 }
 
-function setCookie(res: Response): string {
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('pulse_session='));
+function setCookie(res: Response, name = 'pulse_session'): string {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
   expect(cookie).toBeDefined();
   return cookie!;
 }
@@ -115,9 +115,33 @@ describe('session cookie', () => {
     expect(cookie).not.toMatch(/; Secure/);
   });
 
-  it('is Secure in production', async () => {
+  it('is Secure in production, named __Host- (no Domain, Path=/), and only that name is read', async () => {
     const code = await freshCode(strict, 'prod@example.com');
-    expect(setCookie(await verify(strict, 'prod@example.com', code))).toMatch(/; Secure/);
+    const cookie = setCookie(await verify(strict, 'prod@example.com', code), '__Host-pulse_session');
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).not.toMatch(/; Domain=/i);
+    const token = cookie.slice('__Host-pulse_session='.length).split(';')[0]!;
+    secrets.push(token);
+    expect((await strict.request('/api/v1/me', { cookie: `__Host-pulse_session=${token}` })).status).toBe(200);
+    // A cookie without the prefix may have been planted by a sibling host or over plain http.
+    expect((await strict.request('/api/v1/me', { cookie: `pulse_session=${token}` })).status).toBe(401);
+  });
+
+  it('that does not parse is no session (401 on the API, 200 elsewhere), never a 500', async () => {
+    const { token } = await app.login('garbled@example.com');
+    secrets.push(token);
+    const before = app.logs.lines.length;
+    for (const cookie of ['pulse_session=%E0%A4%A', 'pulse_session=%', 'pulse_session="%ZZ', '=;;=%;pulse_session']) {
+      const me = await app.request('/api/v1/me', { cookie });
+      expect(me.status).toBe(401);
+      expect(await me.json()).toMatchObject({ error: { code: 'unauthorized' } });
+      expect((await app.request('/health', { cookie })).status).toBe(200);
+      // A bearer token still signs the request in whatever the Cookie header holds.
+      expect((await app.request('/api/v1/me', { cookie, token })).status).toBe(200);
+    }
+    const levels = app.logs.lines.slice(before).map((l) => (JSON.parse(l) as { level: unknown }).level);
+    expect(levels.filter((l) => l === 'error' || l === 'fatal' || (typeof l === 'number' && l >= 50))).toEqual([]);
   });
 
   it('is not Secure in production with SESSION_COOKIE_SECURE=0 (plain http on a LAN)', async () => {
@@ -145,6 +169,38 @@ describe('CSRF and logout', () => {
     const ok = await app.request('/api/v1/auth/logout', { method: 'POST', cookie });
     expect(ok.status).toBe(204);
     expect(ok.headers.getSetCookie().join()).toMatch(/pulse_session=;/);
+    expect((await app.request('/api/v1/me', { cookie })).status).toBe(401);
+  });
+
+  it('refuses logout without the header even with no session: a cross-site form signs nobody out', async () => {
+    const { cookie, token } = await app.login('forged-logout@example.com');
+    secrets.push(token);
+    // What a cross-site form sends: the cookie (SameSite=Lax aside), a simple content type, no header.
+    for (const init of [
+      { cookie, csrf: false },
+      { cookie, csrf: false, headers: { 'sec-fetch-site': 'cross-site' } },
+      { cookie: 'pulse_session=expired-or-unknown', csrf: false },
+      {},
+    ]) {
+      const res = await app.request('/api/v1/auth/logout', {
+        method: 'POST',
+        body: 'x=1',
+        ...init,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...init.headers },
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'csrf' } });
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    expect((await app.request('/api/v1/me', { cookie })).status).toBe(200);
+    // The browser's own word for a same-origin request is enough.
+    const ok = await app.request('/api/v1/auth/logout', {
+      method: 'POST',
+      cookie,
+      csrf: false,
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
+    expect(ok.status).toBe(204);
     expect((await app.request('/api/v1/me', { cookie })).status).toBe(401);
   });
 

@@ -41,6 +41,7 @@ import { seedReceivers } from '@pulse/acquisitions';
 import { createApp } from '../src/app';
 import { type UiApiConfig, uiApiConfigShape } from '../src/config';
 import type { AppInput } from '../src/deps';
+import { sessionCookieName } from '../src/http/session';
 
 export interface StartTestAppOptions {
   /** Env on top of the harness defaults, e.g. `{ DEBUG: '1' }` or `{ NODE_ENV: 'production' }`. */
@@ -63,7 +64,7 @@ export interface TestUser {
 export interface LoggedIn {
   /** Bearer token (also the cookie value). */
   token: string;
-  /** `pulse_session=...`, ready for a Cookie header. */
+  /** `pulse_session=...` (`__Host-pulse_session=...` with Secure cookies), ready for a Cookie header. */
   cookie: string;
   user: TestUser;
 }
@@ -278,7 +279,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     const verified = await request('/api/v1/auth/otp/verify', { method: 'POST', json: { email: user.email, code } });
     if (verified.status !== 200) throw new Error(`otp verify failed: ${verified.status} ${await verified.text()}`);
     const { token } = (await verified.json()) as { token: string };
-    return { token, cookie: `pulse_session=${token}`, user };
+    return { token, cookie: `${sessionCookieName(config.app.cookieSecure)}=${token}`, user };
   };
 
   const seedFile: TestApp['seed']['file'] = async (o) => {

@@ -205,6 +205,42 @@ describe('GET /r/:token (report email links)', () => {
     expect(await res.text()).toContain('no longer available');
   });
 
+  it('answers a failure on our side with the readable page, logged by route pattern without the token', async () => {
+    const url = link(pdf.id);
+    const token = url.slice(3);
+    const before = app.logs.lines.length;
+    // A real database failure mid-request: the files table is briefly not there.
+    await app.db.pool.query('ALTER TABLE artifact_files RENAME TO artifact_files_away');
+    let res: Response;
+    try {
+      res = await app.request(url);
+    } finally {
+      await app.db.pool.query('ALTER TABLE artifact_files_away RENAME TO artifact_files');
+    }
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.text()).toContain('<h1>');
+    const lines = app.logs.lines.slice(before).join('\n');
+    expect(lines).toContain('"route":"/r/:token"');
+    expect(lines).toContain('"event":"http_error"');
+    expect(lines).not.toContain(token.slice(0, 20));
+  });
+
+  it('logs one access line per request: method, route pattern, status, duration; never the token', async () => {
+    const url = link(pdf.id);
+    const before = app.logs.lines.length;
+    expect((await app.request(url)).status).toBe(302);
+    const access = app.logs.lines
+      .slice(before)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === 'http_request');
+    expect(access).toEqual([
+      expect.objectContaining({ method: 'GET', route: '/r/:token', status: 302, ms: expect.any(Number) }),
+    ]);
+    expect(JSON.stringify(access)).not.toContain(url.slice(3, 23));
+  });
+
   it('never logs the token', () => {
     expect(app.logs.text).not.toMatch(/\/r\/[\w-]{20,}/);
   });

@@ -3,20 +3,37 @@ import type { Logger } from '@pulse/logger';
 import { isStorageError } from '@pulse/storage';
 import type { NextFunction, Request, Response } from 'express';
 import { errors, HttpError } from './errors';
+import { routePattern } from './route-pattern';
 
-/** Maps anything thrown to `{error: {code, message}}`; internals are logged, never sent. */
-export function errorHandler(logger: Logger) {
+/** Routes opened from an email in a browser: a failure there gets a readable page, not JSON. */
+export type HtmlErrorPage = (res: Response, status: number, title: string, message: string) => void;
+
+/**
+ * Maps anything thrown to `{error: {code, message}}` (or, on `htmlRoutes`, to a page); internals are
+ * logged, never sent. Logged with the route pattern: the raw path may be a 30-day link token.
+ */
+export function errorHandler(logger: Logger, html?: { routes: string[]; page: HtmlErrorPage }) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const httpError = toHttpError(err);
+    const route = routePattern(req);
     if (httpError.status >= 500) {
-      logger.error(
-        { event: 'http_error', err: httpError.cause ?? err, reqId: req.id, path: req.path },
-        'request failed',
-      );
+      logger.error({ event: 'http_error', err: httpError.cause ?? err, reqId: req.id, route }, 'request failed');
     }
     if (res.headersSent) return;
     const retryAfter = (httpError.details as { retryAfterSec?: number } | undefined)?.retryAfterSec;
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    if (html?.routes.includes(route)) {
+      const unavailable = httpError.status === 503;
+      html.page(
+        res,
+        httpError.status,
+        unavailable ? 'Please try again in a few minutes' : 'Something went wrong',
+        unavailable
+          ? 'Pulse cannot reach its storage or database right now. The link will work again shortly.'
+          : 'This link could not be opened. Please try again later.',
+      );
+      return;
+    }
     res.status(httpError.status).json({
       error: {
         code: httpError.code,

@@ -120,7 +120,12 @@ export function openApiDocument(info: { title: string; version: string }): Recor
     paths,
     components: {
       securitySchemes: {
-        cookie: { type: 'apiKey', in: 'cookie', name: 'pulse_session' },
+        cookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'pulse_session',
+          description: 'named __Host-pulse_session where the deployment is https (SESSION_COOKIE_SECURE)',
+        },
         bearer: { type: 'http', scheme: 'bearer' },
       },
     },

@@ -7,7 +7,7 @@ import { createSession, revokeSession } from '../auth/sessions';
 import type { AppDeps } from '../deps';
 import { HttpError } from '../http/errors';
 import { route } from '../http/route';
-import { requireUser } from '../http/session';
+import { requireSameOrigin, requireUser } from '../http/session';
 
 const email = z.email().max(254);
 const otpRequestBody = z.strictObject({ email });
@@ -78,10 +78,11 @@ export function authRoutes(deps: AppDeps): Router {
       method: 'post',
       path: '/api/v1/auth/logout',
       summary: 'Revoke the current session',
-      responses: { 204: 'signed out' },
+      responses: { 204: 'signed out', 403: 'no X-Requested-With: pulse header (nor Sec-Fetch-Site: same-origin)' },
       auth: false,
     },
     async (req, res) => {
+      requireSameOrigin(req);
       // Idempotent: signing out without a (valid) session still clears the cookie.
       if (req.user) {
         await revokeSession(deps.db, { sessionId: req.user.sessionId, now: deps.now() });
