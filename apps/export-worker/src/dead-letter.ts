@@ -1,7 +1,7 @@
 import { type Bus, type DeadLetter, SUBJECTS } from '@pulse/bus';
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
-import { markFailed } from './job-store';
+import { markFailed } from '@pulse/exports';
 
 export interface DeadLetterDeps {
   db: Db;

@@ -5,7 +5,7 @@ import { abortLeftoverUploads, type PutResult, type Storage } from '@pulse/stora
 import type { ExportSettings } from './config';
 import { describeFailure } from './failure';
 import { exportFilename, exportKey, FORMATS } from './formats';
-import { claimJob, completeJob, type ExportJob, recordProgress, releaseForRetry } from './job-store';
+import { type ClaimedExport, claimJob, completeJob, recordProgress, releaseForRetry } from '@pulse/exports';
 import { throttleProgress } from './progress';
 import { copySource } from './sources/copy-source';
 import type { RowSource, SourceOptions } from './sources/row-source';
@@ -65,7 +65,7 @@ export async function handleExport(
   }
 }
 
-async function runExport(deps: ExportDeps, job: ExportJob, ctx: ExportContext, log: Logger): Promise<void> {
+async function runExport(deps: ExportDeps, job: ClaimedExport, ctx: ExportContext, log: Logger): Promise<void> {
   const started = performance.now();
   const format = FORMATS[job.format];
   const key = exportKey(job.id, job.format);
@@ -148,7 +148,7 @@ async function runExport(deps: ExportDeps, job: ExportJob, ctx: ExportContext, l
 
 function openSource(
   client: Parameters<typeof copySource>[0],
-  job: ExportJob,
+  job: ClaimedExport,
   options: SourceOptions,
   settings: ExportSettings,
 ): RowSource {

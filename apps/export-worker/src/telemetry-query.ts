@@ -1,4 +1,4 @@
-import type { ExportJob } from './job-store';
+import type { ClaimedExport } from '@pulse/exports';
 
 /** pg's own literal quoting (doubles quotes, E'' for backslashes): COPY takes no bind parameters. */
 export type QuoteLiteral = (value: string) => string;
@@ -17,7 +17,7 @@ const textArray = (values: string[], quote: QuoteLiteral) => `ARRAY[${values.map
 
 /** The rows of one export, ordered by device then time; every value is quoted by the driver, never pasted raw. */
 export function telemetrySelect(
-  job: Pick<ExportJob, 'format' | 'deviceIds' | 'metrics' | 'from' | 'to'>,
+  job: Pick<ClaimedExport, 'format' | 'deviceIds' | 'metrics' | 'from' | 'to'>,
   quote: QuoteLiteral,
 ): string {
   const where = [

@@ -1,7 +1,7 @@
 import { pipeline, Transform } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { ExportJob } from '../job-store';
+import type { ClaimedExport } from '@pulse/exports';
 import { copyStatement, telemetrySelect } from '../telemetry-query';
 import type { RowSource, SourceOptions } from './row-source';
 
@@ -19,7 +19,7 @@ function countNewlines(chunk: Buffer): number {
  */
 export function copySource(
   client: PoolClient,
-  job: ExportJob & { format: 'csv' | 'ndjson' },
+  job: ClaimedExport & { format: 'csv' | 'ndjson' },
   options: SourceOptions,
 ): RowSource {
   const sql = copyStatement(

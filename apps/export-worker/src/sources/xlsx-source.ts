@@ -1,7 +1,7 @@
 import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { PoolClient } from 'pg';
-import type { ExportJob } from '../job-store';
+import type { ClaimedExport } from '@pulse/exports';
 import { telemetrySelect } from '../telemetry-query';
 import type { RowSource, SourceOptions } from './row-source';
 
@@ -47,7 +47,7 @@ function drained(out: Writable): Promise<void> {
  * as typed cells (a real date, a real number) and committed at once, so memory holds one batch plus the
  * zip compressor's window. Sheets roll over at Excel's row limit.
  */
-export function xlsxSource(client: PoolClient, job: ExportJob, options: XlsxOptions): RowSource {
+export function xlsxSource(client: PoolClient, job: ClaimedExport, options: XlsxOptions): RowSource {
   const out = new PassThrough();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   let rows = 0;

@@ -1,4 +1,4 @@
-import { enqueueOutbox } from '@pulse/db';
+import { createExportJob } from '@pulse/exports';
 import type { AppDeps } from '../deps';
 import type { AuthUser } from '../http/context';
 import { errors } from '../http/errors';
@@ -17,9 +17,8 @@ export interface ExportRequest {
 const DAY_MS = 86_400_000;
 
 /**
- * Checks the request against what this user may do, then writes the job and its outbox event in one
- * transaction: the relay publishes `export.requested` only if the job exists, and a NATS outage
- * delays the export instead of losing it.
+ * Checks the request against what this user may do, then has @pulse/exports write the job with its
+ * outbox event (one transaction, capped per user).
  */
 export async function createExport(
   deps: Pick<AppDeps, 'db' | 'config' | 'logger' | 'kickOutbox'>,
@@ -40,27 +39,22 @@ export async function createExport(
   if (deviceIds.length === 0)
     throw errors.badRequest('no_devices', 'follow a device first: there is nothing to export');
 
-  const id = await deps.db.prisma.$transaction(async (tx) => {
-    // Serialises this user's concurrent requests, so the cap can't be overshot by a burst.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`exports:${user.id}`}))`;
-    const running = await tx.exportJob.count({ where: { userId: user.id, status: { in: ['queued', 'running'] } } });
-    if (running >= maxRunningPerUser) {
-      throw errors.tooManyRequests(`you already have ${running} exports in progress; wait for one to finish`);
-    }
-    const job = await tx.exportJob.create({
-      data: {
-        userId: user.id,
-        format: request.format,
-        deviceIds,
-        metrics: request.metrics ? [...new Set(request.metrics)] : [],
-        fromTs: request.from,
-        toTs: request.to,
-      },
-      select: { id: true },
-    });
-    await enqueueOutbox(tx, { subject: 'export.requested', payload: { exportId: job.id }, msgId: `export:${job.id}` });
-    return job.id;
-  });
+  const created = await createExportJob(
+    deps.db,
+    {
+      userId: user.id,
+      format: request.format,
+      deviceIds,
+      metrics: request.metrics ? [...new Set(request.metrics)] : [],
+      from: request.from,
+      to: request.to,
+    },
+    { maxRunning: maxRunningPerUser },
+  );
+  if (!created.created) {
+    throw errors.tooManyRequests(`you already have ${created.running} exports in progress; wait for one to finish`);
+  }
+  const { id } = created;
   deps.kickOutbox();
   deps.logger.info(
     { event: 'export_requested', exportId: id, format: request.format, devices: deviceIds.length },

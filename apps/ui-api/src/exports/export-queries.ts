@@ -1,18 +1,18 @@
-import { deleteArtifact } from '@pulse/files';
 import type { ArtifactFile, Db, ExportJob } from '@pulse/db';
+import {
+  deleteExport as deleteExportRows,
+  findOwnedExport as findExport,
+  listExports as listJobs,
+  type OwnedExport,
+} from '@pulse/exports';
 import type { AppDeps } from '../deps';
 import { encodeCursor, type ListPosition } from '../files/cursor';
 import { errors } from '../http/errors';
 import { safeFilename } from '../files/filename';
 
-export type OwnedExport = ExportJob & { file: ArtifactFile | null };
-
 /** Ownership lives in the WHERE clause: someone else's export and no export are the same 404. */
 export async function findOwnedExport(db: Db, options: { exportId: string; userId: string }): Promise<OwnedExport> {
-  const job = await db.prisma.exportJob.findFirst({
-    where: { id: options.exportId, userId: options.userId },
-    include: { file: true },
-  });
+  const job = await findExport(db, options);
   if (!job) throw errors.notFound('export');
   return job;
 }
@@ -21,20 +21,9 @@ export async function listExports(
   db: Db,
   o: { userId: string; limit: number; after?: ListPosition },
 ): Promise<{ jobs: OwnedExport[]; nextCursor: string | null }> {
-  const rows = await db.prisma.exportJob.findMany({
-    where: {
-      userId: o.userId,
-      ...(o.after
-        ? { OR: [{ createdAt: { lt: o.after.createdAt } }, { createdAt: o.after.createdAt, id: { lt: o.after.id } }] }
-        : {}),
-    },
-    include: { file: true },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: o.limit + 1,
-  });
-  const jobs = rows.slice(0, o.limit);
+  const { jobs, more } = await listJobs(db, o);
   const last = jobs.at(-1);
-  return { jobs, nextCursor: rows.length > o.limit && last ? encodeCursor(last) : null };
+  return { jobs, nextCursor: more && last ? encodeCursor(last) : null };
 }
 
 /** A succeeded export whose file was removed or has passed its retention is, to its owner, expired. */
@@ -88,10 +77,7 @@ export async function deleteExport(
   deps: Pick<AppDeps, 'db' | 'storage' | 'logger' | 'files'>,
   job: OwnedExport,
 ): Promise<void> {
-  await deps.db.prisma.$transaction(async (tx) => {
-    await tx.exportJob.deleteMany({ where: { id: job.id, userId: job.userId } });
-    if (job.file) await deleteArtifact(tx, { artifactId: job.file.artifactId, ownerId: job.userId });
-  });
+  await deleteExportRows(deps.db, job);
   if (job.file) deps.files.forgetRow(`artifact_files:${job.file.id}`);
   const outcome = job.file ? await deps.storage.deleteQuietly(job.file.bucket, job.file.objectKey) : 'DELETED';
   deps.logger.info({ event: 'export_deleted', exportId: job.id, fileId: job.file?.id, outcome }, 'export deleted');

@@ -1,4 +1,5 @@
 import { z } from '@pulse/config';
+import { countExportsByStatus } from '@pulse/exports';
 import { Gauge } from '@pulse/runtime';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
@@ -43,9 +44,9 @@ export function exportsRoutes(deps: AppDeps): Router {
     labelNames: ['status'],
     registers: [deps.metrics],
     async collect() {
-      const counts = await deps.db.prisma.exportJob.groupBy({ by: ['status'], _count: { _all: true } });
+      const counts = await countExportsByStatus(deps.db);
       this.reset();
-      for (const c of counts) this.set({ status: c.status }, c._count._all);
+      for (const c of counts) this.set({ status: c.status }, c.count);
     },
   });
 

@@ -1,9 +1,8 @@
-import type { Db } from '@pulse/db';
+import type { Db, ExportFormat } from '@pulse/db';
 import { registerFile } from '@pulse/files';
-import type { ExportFormat } from './formats';
 
 /** The parts of an export_jobs row the worker needs. */
-export interface ExportJob {
+export interface ClaimedExport {
   id: string;
   userId: string;
   format: ExportFormat;
@@ -25,9 +24,9 @@ interface JobRow {
   attempts: number;
 }
 
-export type ClaimResult = { claimed: true; job: ExportJob } | { claimed: false; status: string | null };
+export type ClaimResult = { claimed: true; job: ClaimedExport } | { claimed: false; status: string | null };
 
-const toJob = (r: JobRow): ExportJob => ({
+const toJob = (r: JobRow): ClaimedExport => ({
   id: r.id,
   userId: r.user_id,
   format: r.format,
@@ -37,6 +36,8 @@ const toJob = (r: JobRow): ExportJob => ({
   to: r.to_ts,
   attempts: r.attempts,
 });
+
+// Guarded transitions that compute in the database (attempts + 1, now()) in one statement: raw SQL.
 
 /**
  * Guarded transition queued|running -> running. `running` is allowed because a worker that died
@@ -101,7 +102,7 @@ export type CompleteResult = { completed: true; fileId: string } | { completed: 
  * finish the same export serialise here and the second sees `succeeded`; the file row is keyed on
  * (bucket, object_key), so even a half-cleaned earlier attempt can't produce a second row.
  */
-export async function completeJob(db: Db, job: ExportJob, file: CompletedFile): Promise<CompleteResult> {
+export async function completeJob(db: Db, job: ClaimedExport, file: CompletedFile): Promise<CompleteResult> {
   return db.prisma.$transaction(async (tx) => {
     const current = await tx.$queryRaw<
       { status: string }[]

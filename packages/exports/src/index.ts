@@ -1,0 +1,22 @@
+// Owner of the export_jobs table: every job is created, moved between states and queried here, so
+// "who changes this export row?" has one answer (see README for the one exception, retention).
+export { type CreateExportResult, createExportJob, type NewExport } from './create';
+export {
+  countExportsByStatus,
+  deleteExport,
+  findOwnedExport,
+  type ListExportsOptions,
+  listExports,
+  type OwnedExport,
+} from './queries';
+export {
+  type ClaimedExport,
+  type ClaimResult,
+  type CompletedFile,
+  type CompleteResult,
+  claimJob,
+  completeJob,
+  markFailed,
+  recordProgress,
+  releaseForRetry,
+} from './worker-state';
