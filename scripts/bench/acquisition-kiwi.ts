@@ -14,7 +14,7 @@ import { createLogger } from '@pulse/logger';
 import { createStorage, measurementObjectKeys } from '@pulse/storage';
 import { createTestDatabase, NATS_URL, uniqueName } from '@pulse/testing';
 import { acquisitionWorkerConfigShape } from '../../apps/acquisition-worker/src/config';
-import { handleAcquisition } from '../../apps/acquisition-worker/src/handle-acquisition';
+import { handleAcquisition } from '../../apps/acquisition-worker/src/handle-acquisition-requested';
 import { kiwisdrSource } from '../../apps/acquisition-worker/src/sources/kiwisdr-source';
 import type { ReceiverSource } from '../../apps/acquisition-worker/src/sources/receiver-source';
 import { type KiwiPeer, startKiwiPeer } from '@pulse/testing/receiver-peers';

@@ -15,7 +15,7 @@ import { createLogger } from '@pulse/logger';
 import { createStorage } from '@pulse/storage';
 import { createTestDatabase, NATS_URL, uniqueName } from '@pulse/testing';
 import { acquisitionWorkerConfigShape } from '../../apps/acquisition-worker/src/config';
-import { handleAcquisition } from '../../apps/acquisition-worker/src/handle-acquisition';
+import { handleAcquisition } from '../../apps/acquisition-worker/src/handle-acquisition-requested';
 import { metadataDocument } from '../../apps/acquisition-worker/src/measurement-files';
 import { encodeComplex64Npy } from '../../apps/acquisition-worker/src/npy';
 import type { ReceiverSource } from '../../apps/acquisition-worker/src/sources/receiver-source';

@@ -9,7 +9,7 @@ import { createLogger } from '@pulse/logger';
 import { createStorage } from '@pulse/storage';
 import { to as copyTo } from 'pg-copy-streams';
 import { exportWorkerConfigShape } from '../../apps/export-worker/src/config';
-import { handleExport } from '../../apps/export-worker/src/handle-export';
+import { handleExport } from '../../apps/export-worker/src/handle-export-requested';
 import { copyStatement, telemetrySelect } from '../../apps/export-worker/src/telemetry-query';
 import { plainS3Client } from './plain-s3';
 

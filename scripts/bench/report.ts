@@ -7,7 +7,7 @@ import { createLogger } from '@pulse/logger';
 import { createTestDatabase, NATS_URL, uniqueName } from '@pulse/testing';
 import { SMTPServer } from 'smtp-server';
 import { reportWorkerConfigShape } from '../../apps/report-worker/src/config';
-import { consumeReportRequests } from '../../apps/report-worker/src/consume-reports';
+import { consumeReportRequests } from '../../apps/report-worker/src/consumer';
 import { emailChartSeries, renderEmailChart, renderPdf, renderXlsx } from '@pulse/report-render';
 import { loadReportData, type ReportData, requestDueReports } from '@pulse/reports';
 import { createMailer } from '@pulse/mail';

@@ -1,6 +1,6 @@
-import type { Bus, Consumer } from '@pulse/bus';
-import { failAcquisition } from './dead-letter';
-import { type AcquisitionDeps, handleAcquisition } from './handle-acquisition';
+import type { Bus, Consumer, DeadLetterHandler } from '@pulse/bus';
+import { type AcquisitionDeps, handleAcquisition } from './handle-acquisition-requested';
+import { markFailed } from './task-store';
 
 export interface ConsumerOptions {
   /** Tasks handled at once by this replica. */
@@ -17,6 +17,23 @@ export function startAcquisitionConsumer(bus: Bus, deps: AcquisitionDeps, option
     concurrency: options.concurrency,
     maxDeliver: options.maxDeliver,
     backoffMs: options.backoffMs,
-    onDeadLetter: (dead) => failAcquisition({ ...deps, bus }, dead),
+    onDeadLetter: failAcquisition({ ...deps, bus }),
   });
+}
+
+/** The bus gave up on a task (too many attempts, or a permanent error): FAILED with the reason. */
+function failAcquisition(
+  deps: Pick<AcquisitionDeps, 'db' | 'bus' | 'logger'>,
+): DeadLetterHandler<'acquisition.requested'> {
+  return async (dead, payload) => {
+    if (!payload) return;
+    const { taskId } = payload;
+    const failed = await markFailed(deps.db, taskId, `the acquisition could not be completed (${dead.reason})`);
+    if (!failed) return;
+    deps.bus.emit('acquisition.completed', { taskId, userId: failed.userId, state: 'FAILED' });
+    deps.logger.warn(
+      { event: 'acquisition_failed', taskId, deliveryCount: dead.deliveryCount, reason: dead.reason },
+      'acquisition given up',
+    );
+  };
 }

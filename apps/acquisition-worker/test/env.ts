@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '@pulse/logger';
 import { createStorage, type Storage, StorageError } from '@pulse/storage';
 import { createTestDatabase, LogCapture, NATS_URL, s3TestEnv, uniqueName } from '@pulse/testing';
 import { type AcquisitionWorkerConfig, acquisitionWorkerConfigShape } from '../src/config';
-import type { AcquisitionContext, AcquisitionDeps } from '../src/handle-acquisition';
+import type { AcquisitionContext, AcquisitionDeps } from '../src/handle-acquisition-requested';
 import type { ReceiverSource } from '../src/sources/receiver-source';
 import { syntheticSource } from '../src/sources/synthetic-source';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMetricsRegistry } from '@pulse/runtime';
-import { handleAcquisition } from '../src/handle-acquisition';
+import { handleAcquisition } from '../src/handle-acquisition-requested';
 import { acquisitionMetrics } from '../src/metrics';
 import type { AcquisitionResult } from '../src/result';
 import { generateSamples, receiverProfile } from '../src/sources/synthetic-source';

@@ -7,7 +7,7 @@ import { cancelTask, createReceiver, listReceivers } from '@pulse/acquisitions';
 import { waitFor } from '@pulse/testing';
 import { measurementObjectKeys } from '@pulse/storage';
 import { Cancellations } from '../src/cancellations';
-import { handleAcquisition } from '../src/handle-acquisition';
+import { handleAcquisition } from '../src/handle-acquisition-requested';
 import type { AcquisitionResult } from '../src/result';
 import { kiwisdrSource } from '../src/sources/kiwisdr-source';
 import { rtlTcpSource } from '../src/sources/rtl-tcp-source';

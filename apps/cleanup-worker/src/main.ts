@@ -1,24 +1,18 @@
-import { loadConfigOrExit } from '@pulse/config';
-import { connectInfra } from '@pulse/infra';
-import { createLogger } from '@pulse/logger';
-import { runService } from '@pulse/runtime';
+import { runWorker } from '@pulse/infra';
 import { createAlerter } from '@pulse/storage';
-import { startCleanupConsumer } from './cleanup-requested';
 import { cleanupConfigShape } from './config';
+import { startCleanupConsumer } from './consumer';
 import type { CleanupDeps } from './deps';
 import { createCleanupMetrics } from './metrics';
 import { runCleanup } from './run-cleanup';
 import { startScheduler } from './scheduler';
 
 const SERVICE = 'cleanup-worker';
-const config = loadConfigOrExit(cleanupConfigShape);
-const logger = createLogger({ name: SERVICE, level: config.log.level, pretty: config.log.pretty });
 
-runService({
+runWorker({
   name: SERVICE,
-  logger,
-  async start() {
-    const infra = await connectInfra({ service: SERVICE, logger, config });
+  config: cleanupConfigShape,
+  async start({ config, logger, infra }) {
     const { db, storage, bus } = infra;
     const metrics = createCleanupMetrics(infra.metrics);
     // Lifecycle rules and listings need the buckets; creating them is idempotent across replicas.
@@ -40,7 +34,6 @@ runService({
       signal: shutdown.signal,
     };
 
-    const ops = await infra.startOps({ ops: config.ops, checks: infra.checks() });
     const consumer = await startCleanupConsumer({ bus, deps, metrics });
     const scheduler = startScheduler({
       intervalMs: config.app.intervalMs,
@@ -53,8 +46,6 @@ runService({
         shutdown.abort();
         await consumer.stop();
         await scheduler.stop();
-        await ops.close();
-        await infra.close();
       },
     };
   },

@@ -7,7 +7,7 @@ import { withAdvisoryLock } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
 import { sleep } from '@pulse/runtime';
 import { LogCapture, NATS_URL, uniqueName, waitFor } from '@pulse/testing';
-import { startCleanupConsumer } from '../src/cleanup-requested';
+import { startCleanupConsumer } from '../src/consumer';
 import { CLEANUP_LOCK } from '../src/run-cleanup';
 import { startScheduler } from '../src/scheduler';
 import { createFileRow, createUser, DAY, type Harness, putObjects, startHarness } from './support';

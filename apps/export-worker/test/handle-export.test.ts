@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PermanentError } from '@pulse/bus';
 import ExcelJS from 'exceljs';
-import { handleExport } from '../src/handle-export';
+import { handleExport } from '../src/handle-export-requested';
 import {
   createJob,
   expectedRows,

@@ -7,7 +7,7 @@ import { createTestDatabase, LogCapture, NATS_URL, s3TestEnv, uniqueName } from 
 import { connect } from 'nats';
 import type { ExportSettings } from '../src/config';
 import type { ExportConsumerDeps } from '../src/consumer';
-import type { ExportContext } from '../src/handle-export';
+import type { ExportContext } from '../src/handle-export-requested';
 
 export interface WorkerEnv {
   db: Db;

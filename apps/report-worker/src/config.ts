@@ -11,7 +11,7 @@ export const reportSettings = z
     UNSUBSCRIBE_SIGNING_SECRET: z.string().min(16),
     // Where the email links point: ui-api's public address (it serves /r/{token}).
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
-    // Longer than one report's render + upload + send; shorter than the consumer's retry span (see consume-reports.ts).
+    // Longer than one report's render + upload + send; shorter than the consumer's retry span (see consumer.ts).
     REPORT_CLAIM_TIMEOUT_S: int(120, 10, 3600),
     // Email providers commonly refuse messages over 10-25 MB; base64 adds a third.
     REPORT_ATTACHMENT_MAX_BYTES: int(7 * 1024 * 1024, 0, 50 * 1024 * 1024),

@@ -1,23 +1,16 @@
 import { dynamicPublisher } from '@pulse/bus';
-import { loadConfigOrExit } from '@pulse/config';
 import { startOutboxRelay } from '@pulse/db';
-import { connectInfra } from '@pulse/infra';
-import { createLogger } from '@pulse/logger';
+import { runWorker } from '@pulse/infra';
 import { createMailer } from '@pulse/mail';
-import { runService } from '@pulse/runtime';
 import { reportWorkerConfigShape } from './config';
-import { consumeReportRequests } from './consume-reports';
+import { consumeReportRequests } from './consumer';
 import { ensureReportRetention } from './lifecycle';
 import { startReportScheduler } from './scheduling/scheduler';
 
-const config = loadConfigOrExit(reportWorkerConfigShape);
-const logger = createLogger({ name: 'report-worker', level: config.log.level, pretty: config.log.pretty });
-
-runService({
+runWorker({
   name: 'report-worker',
-  logger,
-  async start() {
-    const infra = await connectInfra({ service: 'report-worker', logger, config });
+  config: reportWorkerConfigShape,
+  async start({ config, logger, infra }) {
     const { db, storage, bus } = infra;
     const mailer = createMailer({ config: config.smtp, logger });
     const bucket = config.s3.buckets.reports;
@@ -44,16 +37,14 @@ runService({
     });
     // Storage is deliberately not a readiness condition: without it reports go out as attachments.
     const { s3: _storage, ...core } = infra.checks();
-    const ops = await infra.startOps({ ops: config.ops, checks: { ...core, smtp: () => mailer.verify() } });
 
     return {
+      checks: { ...core, smtp: () => mailer.verify() },
       async stop() {
         scheduler.stop();
         await consumer.stop();
         await relay.stop();
-        await ops.close();
         mailer.close();
-        await infra.close();
       },
     };
   },

@@ -3,7 +3,7 @@ import { startOutboxRelay } from '@pulse/db';
 import { dynamicPublisher } from '@pulse/bus';
 import { verifyToken } from '@pulse/signed-links';
 import type { CapturedMail } from '@pulse/testing';
-import { consumeReportRequests } from '../src/consume-reports';
+import { consumeReportRequests } from '../src/consumer';
 import { REPORT_LINK_PURPOSE } from '@pulse/reports';
 import { FilesDeferredError } from '../src/delivery/send-report';
 import { DeliveryBusyError, handleReportRequested } from '../src/handle-report-requested';

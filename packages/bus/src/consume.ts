@@ -58,11 +58,11 @@ export async function startConsumer<S extends Subject>(
   const inFlight = new Set<Promise<void>>();
   let batch: ConsumerMessages | undefined;
 
-  async function giveUp(msg: JsMsg, payload: unknown, reason: string): Promise<void> {
+  async function giveUp(msg: JsMsg, payload: unknown, reason: string, valid?: Payload<S>): Promise<void> {
     const dead: DeadLetter<S> = { subject, payload, reason, deliveryCount: msg.info.deliveryCount };
     logger.error({ event: 'bus_dead_letter', ...base, deliveryCount: dead.deliveryCount, reason }, 'message given up');
     try {
-      await onDeadLetter?.(dead);
+      await onDeadLetter?.(dead, valid);
     } catch (err) {
       // Still dead-lettered: the dead subject keeps everything needed to act on it later.
       logger.error({ event: 'bus_dead_letter_callback_error', ...base, err }, 'onDeadLetter failed');
@@ -89,7 +89,7 @@ export async function startConsumer<S extends Subject>(
       return giveUp(msg, payload, errorMessage(err));
     }
     if (deliveryCount > maxDeliver) {
-      return giveUp(msg, payload, `not acknowledged after ${maxDeliver} deliveries`);
+      return giveUp(msg, payload, `not acknowledged after ${maxDeliver} deliveries`, data);
     }
 
     const ctx: MessageContext = {
@@ -109,9 +109,9 @@ export async function startConsumer<S extends Subject>(
         msg.nak();
         return;
       }
-      if (err instanceof PermanentError) return giveUp(msg, payload, err.message);
+      if (err instanceof PermanentError) return giveUp(msg, payload, err.message, data);
       if (deliveryCount >= maxDeliver) {
-        return giveUp(msg, payload, `failed ${deliveryCount} times, last: ${errorMessage(err)}`);
+        return giveUp(msg, payload, `failed ${deliveryCount} times, last: ${errorMessage(err)}`, data);
       }
       const delayMs = backoff(deliveryCount);
       logger.warn({ event: 'bus_handler_error', ...base, deliveryCount, delayMs, err }, 'handler failed; will retry');

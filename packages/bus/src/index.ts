@@ -7,6 +7,7 @@ export {
   type ConsumeOptions,
   type Consumer,
   type DeadLetter,
+  type DeadLetterHandler,
   type MessageContext,
   PermanentError,
   type PublishOptions,

@@ -31,6 +31,12 @@ export interface DeadLetter<S extends Subject = Subject> {
   deliveryCount: number;
 }
 
+/** The one dead-letter hook: per subject, typed by it (see `ConsumeOptions.onDeadLetter`). */
+export type DeadLetterHandler<S extends Subject> = (
+  dead: DeadLetter<S>,
+  payload: Payload<S> | undefined,
+) => Promise<void>;
+
 export interface ConsumeOptions<S extends Subject> {
   /** Durable consumer name; replicas sharing it share the work. */
   durable: string;
@@ -39,9 +45,12 @@ export interface ConsumeOptions<S extends Subject> {
   concurrency?: number;
   /** Nak delay per attempt (ms); defaults to exponential backoff. */
   backoffMs?: (deliveryCount: number) => number;
-  /** Called once when a message is given up on (after max deliveries, or a PermanentError), before it is
-   *  published on the dead-letter subject and terminated; use it to mark the job failed with the reason. */
-  onDeadLetter?: (dead: DeadLetter<S>) => Promise<void>;
+  /** Called once when a message is given up on (after max deliveries, a PermanentError, or a malformed
+   *  payload), before it is published on the dead-letter subject and terminated; use it to mark the job
+   *  failed with the reason. `payload` is the validated message, `undefined` when it was malformed (then
+   *  there is no job to name: `dead.payload` holds what arrived). An error it throws is logged; the
+   *  message is dead-lettered anyway. */
+  onDeadLetter?: DeadLetterHandler<S>;
   /** How often the consumer calls working() by itself while a handler runs; default ackWaitMs / 2.
    *  0 turns it off, so a handler that stalls without calling ctx.working() is redelivered after ackWait. */
   autoWorkingMs?: number;

@@ -62,13 +62,20 @@ describe('dead letters (maxDeliver 3)', () => {
   it('dead-letters a PermanentError on the first delivery', async () => {
     const calls: number[] = [];
     const dead: DeadLetter[] = [];
+    const typed: (string | undefined)[] = [];
     const consumer = await t.bus.consume(
       'acquisition.requested',
       async (_payload, ctx) => {
         calls.push(ctx.deliveryCount);
         throw new PermanentError('task does not exist');
       },
-      { durable: 'permanent', onDeadLetter: async (d) => void dead.push(d) },
+      {
+        durable: 'permanent',
+        onDeadLetter: async (d, payload) => {
+          dead.push(d);
+          typed.push(payload?.taskId);
+        },
+      },
     );
     const taskId = randomUUID();
     await t.bus.publish('acquisition.requested', { taskId });
@@ -79,6 +86,8 @@ describe('dead letters (maxDeliver 3)', () => {
     expect(dead).toEqual([
       { subject: 'acquisition.requested', payload: { taskId }, reason: 'task does not exist', deliveryCount: 1 },
     ]);
+    // The hook gets the validated payload, typed by the subject.
+    expect(typed).toEqual([taskId]);
     // The dead-letter message travels on its own; wait for it rather than assume it beat the callback.
     await until(() => onWire.length === 1);
     expect(onWire).toHaveLength(1);
@@ -87,12 +96,19 @@ describe('dead letters (maxDeliver 3)', () => {
   it('dead-letters invalid payloads without calling the handler', async () => {
     const handled: unknown[] = [];
     const dead: DeadLetter[] = [];
+    const validated: unknown[] = [];
     const consumer = await t.bus.consume(
       'report.requested',
       async (payload) => {
         handled.push(payload);
       },
-      { durable: 'invalid', onDeadLetter: async (d) => void dead.push(d) },
+      {
+        durable: 'invalid',
+        onDeadLetter: async (d, payload) => {
+          dead.push(d);
+          validated.push(payload);
+        },
+      },
     );
     // Another publisher's bug: bypasses the bus's own validation.
     const js = t.nc.jetstream();
@@ -111,6 +127,8 @@ describe('dead letters (maxDeliver 3)', () => {
       }),
       expect.objectContaining({ payload: 'not json', deliveryCount: 1, reason: expect.stringContaining('not JSON') }),
     ]);
+    // Malformed: there is no typed payload, only what arrived (in `dead.payload`).
+    expect(validated).toEqual([undefined, undefined]);
     // The dead-letter message travels on its own; wait for it rather than assume it beat the callback.
     await until(() => onWire.length === 2);
     expect(onWire).toHaveLength(2);

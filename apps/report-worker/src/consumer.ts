@@ -33,11 +33,10 @@ export function consumeReportRequests(
       concurrency: options.concurrency,
       maxDeliver: options.maxDeliver,
       backoffMs: exponentialBackoff({ baseMs: Math.min(10_000, claimMs), maxMs: claimMs }),
-      onDeadLetter: async (dead) => {
-        const p = dead.payload as { period?: unknown; followerId?: unknown };
-        if (typeof p?.period === 'string' && typeof p.followerId === 'string') {
-          await markGivenUp(deps.db.pool, { period: p.period, followerId: p.followerId }, dead.reason);
-        }
+      // A malformed message names no delivery: it is only dead-lettered.
+      onDeadLetter: async (dead, payload) => {
+        if (payload)
+          await markGivenUp(deps.db.pool, { period: payload.period, followerId: payload.followerId }, dead.reason);
       },
     },
   );

@@ -1,10 +1,7 @@
-import type { Bus, Consumer, Payload } from '@pulse/bus';
+import type { Payload } from '@pulse/bus';
 import type { CleanupDeps } from './deps';
 import type { CleanupMetrics } from './metrics';
 import { runCleanup } from './run-cleanup';
-
-/** Replicas share this durable consumer, so each request is handled once. */
-export const CLEANUP_DURABLE = 'cleanup-worker';
 
 /**
  * Handles `cleanup.requested`: one run with the requested mode. If another instance is already
@@ -18,16 +15,4 @@ export function cleanupRequestedHandler(deps: CleanupDeps, options: { metrics?: 
       { reason: `requested: ${payload.reason}`, metrics: options.metrics },
     );
   };
-}
-
-export function startCleanupConsumer(options: {
-  bus: Bus;
-  deps: CleanupDeps;
-  metrics?: CleanupMetrics;
-}): Promise<Consumer> {
-  return options.bus.consume('cleanup.requested', cleanupRequestedHandler(options.deps, options), {
-    durable: CLEANUP_DURABLE,
-    // One run at a time per replica; the advisory lock serialises replicas.
-    concurrency: 1,
-  });
 }

@@ -5,7 +5,7 @@ import type { Storage } from '@pulse/storage';
 import type { Cancellations } from './cancellations';
 import { forEachLimited } from './concurrency';
 import type { AcquisitionSettings } from './config';
-import { describeFailure } from './describe-failure';
+import { describeFailure } from './failure';
 import type { AcquisitionMetrics } from './metrics';
 import { type ReceiverError, type ReceiverTiming, summarize } from './result';
 import { ReceiverFailure } from './sources/capture-session';
