@@ -6,6 +6,7 @@ import { requestOtp, verifyOtp } from '../auth/otp';
 import { createSession, revokeSession } from '../auth/sessions';
 import type { AppDeps } from '../deps';
 import { HttpError } from '../http/errors';
+import { otpRequested, signedIn, userBody } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireSameOrigin, requireUser } from '../http/session';
 
@@ -41,14 +42,16 @@ export function authRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/auth/otp/request',
+      operationId: 'requestSignInCode',
+      tag: 'Auth',
       summary: 'Email a 6-digit sign-in code (same answer whether or not the account exists)',
       body: otpRequestBody,
-      responses: { 202: 'accepted', 429: 'rate limited (Retry-After)' },
+      responses: { 202: { description: 'accepted', schema: otpRequested }, 429: 'rate limited (Retry-After)' },
       auth: false,
     },
-    async (req, res, { body }) => {
+    async (req, _res, { body, reply }) => {
       const issued = await counted('request', () => requestOtp(deps, { email: body.email, ip: req.ip ?? 'unknown' }));
-      res.status(202).json({ ok: true, ...issued });
+      reply(202, { ok: true, ...issued });
     },
   );
 
@@ -57,18 +60,24 @@ export function authRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/auth/otp/verify',
+      operationId: 'verifySignInCode',
+      tag: 'Auth',
       summary: 'Exchange the code for a session (cookie for browsers, token for scripts)',
       body: otpVerifyBody,
-      responses: { 200: 'signed in', 401: 'wrong or expired code', 429: 'too many wrong codes' },
+      responses: {
+        200: { description: 'signed in (also sets the session cookie)', schema: signedIn },
+        401: 'wrong or expired code',
+        429: 'too many wrong codes',
+      },
       auth: false,
     },
-    async (_req, res, { body }) => {
+    async (_req, res, { body, reply }) => {
       const user = await counted('verify', () => verifyOtp(deps, body));
       const now = deps.now();
       const session = await createSession(deps.db, { userId: user.id, now, ttlMs: deps.config.app.auth.sessionTtlMs });
       deps.logger.info({ event: 'login_ok', userId: user.id, sessionId: session.id }, 'signed in');
       setSessionCookie(res, deps.config, session.token, session.expiresAt, now);
-      res.json({ token: session.token, user, expiresAt: session.expiresAt.toISOString() });
+      reply(200, { token: session.token, user, expiresAt: session.expiresAt.toISOString() });
     },
   );
 
@@ -77,6 +86,8 @@ export function authRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/auth/logout',
+      operationId: 'signOut',
+      tag: 'Auth',
       summary: 'Revoke the current session',
       responses: { 204: 'signed out', 403: 'no X-Requested-With: pulse header (nor Sec-Fetch-Site: same-origin)' },
       auth: false,
@@ -96,10 +107,17 @@ export function authRoutes(deps: AppDeps): Router {
 
   route(
     router,
-    { method: 'get', path: '/api/v1/me', summary: 'The signed-in user', responses: { 200: 'user' } },
-    (req, res) => {
+    {
+      method: 'get',
+      path: '/api/v1/me',
+      operationId: 'getMe',
+      tag: 'Auth',
+      summary: 'The signed-in user',
+      responses: { 200: { description: 'the user', schema: userBody } },
+    },
+    (req, _res, { reply }) => {
       const { id, email, name, role } = requireUser(req);
-      res.json({ id, email, name, role });
+      reply(200, { id, email, name, role });
     },
   );
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { renderDebugPdf } from '../files/debug-pdf';
 import { storeFile } from '../files/store-file';
+import { debugPdfStored } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireUser } from '../http/session';
 
@@ -15,10 +16,12 @@ export function debugRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/debug/s3/put-test-pdf',
+      operationId: 'putTestPdf',
+      tag: 'Debug',
       summary: 'DEBUG only: render a one-page PDF, store it as my file, return its id',
-      responses: { 201: '{fileId, downloadUrl}' },
+      responses: { 201: { description: 'stored', schema: debugPdfStored } },
     },
-    async (req, res) => {
+    async (req, _res, { reply }) => {
       const user = requireUser(req);
       const createdAt = deps.now();
       const stamp = createdAt.toISOString().replace(/[:.]/g, '-');
@@ -31,7 +34,7 @@ export function debugRoutes(deps: AppDeps): Router {
         contentType: 'application/pdf',
         body,
       });
-      res.status(201).json({
+      reply(201, {
         fileId: stored.fileId,
         size: stored.size,
         sha256: stored.sha256,

@@ -9,6 +9,7 @@ import { deleteExport, exportFile, exportItem, findOwnedExport, listExports } fr
 import { visibleDevices } from '../exports/visible-devices';
 import { decodeCursor } from '../files/cursor';
 import { redirectToFile } from '../files/download';
+import { deviceList, exportCreated, exportItem as exportItemSchema, exportPage } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireUser } from '../http/session';
 
@@ -55,12 +56,14 @@ export function exportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/devices',
+      operationId: 'listDevices',
+      tag: 'Exports',
       summary: 'Devices I may export (followed; all for administrators)',
-      responses: { 200: '{items}' },
+      responses: { 200: { description: 'the devices', schema: deviceList } },
     },
-    async (req, res) => {
+    async (req, _res, { reply }) => {
       const user = requireUser(req);
-      res.json({ items: await visibleDevices(deps.db, user) });
+      reply(200, { items: await visibleDevices(deps.db, user) });
     },
   );
 
@@ -69,14 +72,21 @@ export function exportsRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/exports',
+      operationId: 'createExport',
+      tag: 'Exports',
       summary: 'Request a telemetry export (default: every device I follow)',
       body: createBody,
-      responses: { 202: '{id, status}', 403: 'a device I may not see', 429: 'too many exports in progress' },
+      responses: {
+        202: { description: 'queued (Location: the export)', schema: exportCreated },
+        403: 'a device I may not see',
+        429: 'too many exports in progress',
+      },
     },
-    async (req, res, { body }) => {
+    async (req, res, { body, reply }) => {
       const user = requireUser(req);
       const created = await createExport(deps, user, body);
-      res.status(202).location(`/api/v1/exports/${created.id}`).json(created);
+      res.location(`/api/v1/exports/${created.id}`);
+      reply(202, created);
     },
   );
 
@@ -85,11 +95,13 @@ export function exportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/exports',
+      operationId: 'listExports',
+      tag: 'Exports',
       summary: 'My exports, newest first (keyset pagination via nextCursor)',
       query: listQuery,
-      responses: { 200: '{items, nextCursor}' },
+      responses: { 200: { description: 'one page of my exports', schema: exportPage } },
     },
-    async (req, res, { query }) => {
+    async (req, _res, { query, reply }) => {
       const user = requireUser(req);
       const page = await listExports(deps.db, {
         userId: user.id,
@@ -97,7 +109,7 @@ export function exportsRoutes(deps: AppDeps): Router {
         after: query.cursor ? decodeCursor(query.cursor) : undefined,
       });
       const now = deps.now();
-      res.json({ items: page.jobs.map((j) => exportItem(j, now)), nextCursor: page.nextCursor });
+      reply(200, { items: page.jobs.map((j) => exportItem(j, now)), nextCursor: page.nextCursor });
     },
   );
 
@@ -107,8 +119,10 @@ export function exportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/exports/events',
+      operationId: 'streamExportEvents',
+      tag: 'Exports',
       summary: 'Server-sent events: progress of my exports',
-      responses: { 200: 'text/event-stream' },
+      responses: { 200: { description: 'progress events', media: 'text/event-stream' } },
     },
     async (req, res) => {
       const user = requireUser(req);
@@ -121,13 +135,15 @@ export function exportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/exports/:id',
+      operationId: 'getExport',
+      tag: 'Exports',
       summary: 'One of my exports: status, rows done, size, error',
       params: exportParams,
-      responses: { 200: 'the export', 404: 'no such export' },
+      responses: { 200: { description: 'the export', schema: exportItemSchema }, 404: 'no such export' },
     },
-    async (req, res, { params }) => {
+    async (req, _res, { params, reply }) => {
       const user = requireUser(req);
-      res.json(exportItem(await findOwnedExport(deps.db, { exportId: params.id, userId: user.id }), deps.now()));
+      reply(200, exportItem(await findOwnedExport(deps.db, { exportId: params.id, userId: user.id }), deps.now()));
     },
   );
 
@@ -136,6 +152,8 @@ export function exportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/exports/:id/download',
+      operationId: 'downloadExport',
+      tag: 'Exports',
       summary: 'Redirect (302) to a short-lived presigned GET for the export file',
       params: exportParams,
       responses: { 302: 'redirect to the bytes', 404: 'no such export', 409: 'not ready or failed', 410: 'expired' },
@@ -152,6 +170,8 @@ export function exportsRoutes(deps: AppDeps): Router {
     {
       method: 'delete',
       path: '/api/v1/exports/:id',
+      operationId: 'deleteExport',
+      tag: 'Exports',
       summary: 'Delete my export: the job, its file and the stored object',
       params: exportParams,
       responses: { 204: 'deleted', 404: 'no such export' },

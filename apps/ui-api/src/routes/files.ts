@@ -6,6 +6,7 @@ import { deleteFile } from '../files/delete-file';
 import { presignFile, redirectToFile } from '../files/download';
 import { fileItem, findFileForDownload, listReadyFiles } from '../files/file-queries';
 import { completeUpload, createUpload } from '../files/uploads';
+import { downloadUrl, fileItem as fileItemSchema, filePage, uploadStarted } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireUser } from '../http/session';
 
@@ -51,11 +52,13 @@ export function filesRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/me/files',
+      operationId: 'listMyFiles',
+      tag: 'Files',
       summary: 'My ready files, newest first (keyset pagination via nextCursor)',
       query: listQuery,
-      responses: { 200: '{items, nextCursor}' },
+      responses: { 200: { description: 'one page of my files', schema: filePage } },
     },
-    async (req, res, { query }) => {
+    async (req, _res, { query, reply }) => {
       const user = requireUser(req);
       const page = await listReadyFiles(deps.db, {
         ownerId: user.id,
@@ -64,7 +67,7 @@ export function filesRoutes(deps: AppDeps): Router {
         after: query.cursor ? decodeCursor(query.cursor) : undefined,
         now: deps.now(),
       });
-      res.json({ items: page.files.map(fileItem), nextCursor: page.nextCursor });
+      reply(200, { items: page.files.map(fileItem), nextCursor: page.nextCursor });
     },
   );
 
@@ -73,6 +76,8 @@ export function filesRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/files/:id/download',
+      operationId: 'downloadFile',
+      tag: 'Files',
       summary: 'Redirect (302) to a short-lived presigned GET for my file',
       params: fileParams,
       responses: { 302: 'redirect to the bytes', 404: 'no such file', 409: 'not ready', 410: 'deleted or expired' },
@@ -88,17 +93,24 @@ export function filesRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/files/:id/download-url',
+      operationId: 'getFileDownloadUrl',
+      tag: 'Files',
       summary: `A presigned GET URL for scripts (expiry_sec 1..${maxExpiry})`,
       params: fileParams,
       query: downloadUrlQuery,
-      responses: { 200: '{file_id, url, expiry_sec, backend}', 404: 'no such file', 409: 'not ready', 410: 'gone' },
+      responses: {
+        200: { description: 'a presigned URL', schema: downloadUrl },
+        404: 'no such file',
+        409: 'not ready',
+        410: 'gone',
+      },
     },
-    async (req, res, { params, query }) => {
+    async (req, res, { params, query, reply }) => {
       const user = requireUser(req);
       const file = await findFileForDownload(deps, { fileId: params.id, ownerId: user.id });
       const presigned = await presignFile(deps, file, { expiresIn: query.expiry_sec });
       res.setHeader('Cache-Control', 'no-store');
-      res.json({
+      reply(200, {
         file_id: file.id,
         url: presigned.url,
         expiry_sec: presigned.expiresIn,
@@ -112,13 +124,19 @@ export function filesRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/files/uploads',
+      operationId: 'startUpload',
+      tag: 'Files',
       summary: 'Start an upload: a pending file and a presigned PUT bound to its type and size',
       body: uploadBody,
-      responses: { 201: '{fileId, uploadUrl, method, headers, expiresIn}', 413: 'too large', 415: 'type not accepted' },
+      responses: {
+        201: { description: 'PUT the bytes to uploadUrl, then complete', schema: uploadStarted },
+        413: 'too large',
+        415: 'type not accepted',
+      },
     },
-    async (req, res, { body }) => {
+    async (req, _res, { body, reply }) => {
       const user = requireUser(req);
-      res.status(201).json(await createUpload(deps, { ownerId: user.id, ...body }));
+      reply(201, await createUpload(deps, { ownerId: user.id, ...body }));
     },
   );
 
@@ -127,13 +145,20 @@ export function filesRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/files/:id/complete',
+      operationId: 'completeUpload',
+      tag: 'Files',
       summary: 'Finish an upload once the object exists with the declared size',
       params: fileParams,
-      responses: { 200: 'the file', 400: 'size mismatch', 404: 'no such file', 409: 'object not uploaded yet' },
+      responses: {
+        200: { description: 'the file', schema: fileItemSchema },
+        400: 'size mismatch',
+        404: 'no such file',
+        409: 'object not uploaded yet',
+      },
     },
-    async (req, res, { params }) => {
+    async (req, _res, { params, reply }) => {
       const user = requireUser(req);
-      res.json(fileItem(await completeUpload(deps, { fileId: params.id, ownerId: user.id })));
+      reply(200, fileItem(await completeUpload(deps, { fileId: params.id, ownerId: user.id })));
     },
   );
 
@@ -142,6 +167,8 @@ export function filesRoutes(deps: AppDeps): Router {
     {
       method: 'delete',
       path: '/api/v1/files/:id',
+      operationId: 'deleteFile',
+      tag: 'Files',
       summary: 'Delete my file (row marked deleted, object removed)',
       params: fileParams,
       responses: { 204: 'deleted', 404: 'no such file' },

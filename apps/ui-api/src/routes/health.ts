@@ -1,6 +1,7 @@
 import { runChecks } from '@pulse/runtime';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
+import { liveness, notReady, readiness, storageSummary } from '../http/response-schemas';
 import { route } from '../http/route';
 
 /** Readiness budget per dependency: a hung dependency makes the probe fail, not hang. */
@@ -20,13 +21,15 @@ export function healthRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/health',
+      operationId: 'getLiveness',
+      tag: 'Operations',
       summary: 'Liveness: the process answers',
       auth: false,
-      responses: { 200: 'alive' },
+      responses: { 200: { description: 'alive', schema: liveness } },
     },
-    (_req, res) => {
+    (_req, res, { reply }) => {
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ status: 'ok' });
+      reply(200, { status: 'ok' });
     },
   );
 
@@ -35,22 +38,27 @@ export function healthRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/health/ready',
+      operationId: 'getReadiness',
+      tag: 'Operations',
       summary: 'Readiness: Postgres, NATS and storage answer (503 names what failed)',
       auth: false,
-      responses: { 200: 'ready', 503: 'a dependency failed' },
+      responses: {
+        200: { description: 'ready', schema: readiness },
+        503: { description: 'a dependency failed', schema: notReady },
+      },
     },
-    async (_req, res) => {
+    async (_req, res, { reply }) => {
       const results = await runChecks(checks, CHECK_TIMEOUT_MS);
       const failed = Object.entries(results)
         .filter(([, ok]) => !ok)
         .map(([name]) => name);
       res.setHeader('Cache-Control', 'no-store');
       if (failed.length === 0) {
-        res.json({ status: 'ready', checks: results, failed });
+        reply(200, { status: 'ready', checks: results, failed });
         return;
       }
       deps.logger.warn({ event: 'not_ready', failed }, 'readiness check failed');
-      res.status(503).json({
+      reply(503, {
         status: 'unavailable',
         checks: results,
         failed,
@@ -64,11 +72,16 @@ export function healthRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/health/s3',
+      operationId: 'getStorageHealth',
+      tag: 'Operations',
       summary: 'Storage configuration (no credentials); a deep HeadBucket check with DEBUG or for admins',
       auth: false,
-      responses: { 200: 'configuration (and deep check ok)', 503: 'deep check failed' },
+      responses: {
+        200: { description: 'configuration (and deep check ok)', schema: storageSummary },
+        503: { description: 'deep check failed', schema: storageSummary },
+      },
     },
-    async (req, res) => {
+    async (req, res, { reply }) => {
       const s3 = config.s3;
       const host = (url: string | undefined) => (url ? new URL(url).host : null);
       const summary = {
@@ -84,11 +97,11 @@ export function healthRoutes(deps: AppDeps): Router {
       res.setHeader('Cache-Control', 'no-store');
       // A deep check costs a round trip per bucket: not for anonymous callers in production.
       if (!config.app.debug && req.user?.role !== 'admin') {
-        res.json(summary);
+        reply(200, summary);
         return;
       }
       const deep = await deps.storage.health(Object.values(s3.buckets));
-      res.status(deep.ok ? 200 : 503).json({ ...summary, deep });
+      reply(deep.ok ? 200 : 503, { ...summary, deep });
     },
   );
 
@@ -97,9 +110,11 @@ export function healthRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/metrics',
+      operationId: 'getMetrics',
+      tag: 'Operations',
       summary: 'Prometheus metrics',
       auth: false,
-      responses: { 200: 'text exposition' },
+      responses: { 200: { description: 'Prometheus text exposition', media: 'text/plain' } },
     },
     async (_req, res) => {
       res.setHeader('Content-Type', deps.metrics.contentType);

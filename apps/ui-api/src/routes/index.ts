@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { acquisitionRoutes } from './acquisition';
+import { apiDocsRoutes } from './api-docs';
 import { authRoutes } from './auth';
 import { debugRoutes } from './debug';
 import { exportsRoutes } from './exports';
@@ -24,6 +25,7 @@ export const routeModules: Array<(deps: AppDeps) => Router> = [
   filesRoutes,
   healthRoutes,
   openapiRoutes,
+  apiDocsRoutes,
   authRoutes,
   exportsRoutes,
   reportsRoutes,

@@ -49,11 +49,18 @@ export function localStorageRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: `${LOCAL_STORAGE_ROUTE}/:bucket/*key`,
+      operationId: 'localStorageGet',
+      tag: 'Local storage',
       summary: 'Local backend: signed download (Range supported)',
       params: objectParams,
       query: signedQuery,
       auth: false,
-      responses: { 200: 'bytes', 206: 'partial bytes', 403: 'bad or expired signature', 416: 'bad range' },
+      responses: {
+        200: { description: 'bytes', media: 'application/octet-stream' },
+        206: { description: 'partial bytes', media: 'application/octet-stream' },
+        403: 'bad or expired signature',
+        416: 'bad range',
+      },
     },
     async (req, res, { params, query }) => {
       const signed = verify('GET', params, query);
@@ -85,6 +92,8 @@ export function localStorageRoutes(deps: AppDeps): Router {
     {
       method: 'put',
       path: `${LOCAL_STORAGE_ROUTE}/:bucket/*key`,
+      operationId: 'localStoragePut',
+      tag: 'Local storage',
       summary: 'Local backend: signed upload (type and length must match the signature)',
       params: objectParams,
       query: signedQuery,

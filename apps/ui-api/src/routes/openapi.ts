@@ -9,9 +9,11 @@ export function openapiRoutes(_deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/openapi.json',
-      summary: 'This API, as OpenAPI 3.1 generated from the request schemas',
+      operationId: 'getOpenApiDocument',
+      tag: 'Operations',
+      summary: 'This API, as OpenAPI 3.1 generated from the request and response schemas',
       auth: false,
-      responses: { 200: 'OpenAPI document' },
+      responses: { 200: { description: 'OpenAPI document', media: 'application/json' } },
     },
     // Built per request: every router has registered its routes by the time anyone asks.
     (_req, res) => {

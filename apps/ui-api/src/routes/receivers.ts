@@ -14,6 +14,7 @@ import { z } from '@pulse/config';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { errors, type HttpError } from '../http/errors';
+import { receiverList, receiverView } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireAdmin } from '../http/session';
 
@@ -48,13 +49,15 @@ export function receiversRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/admin/receivers',
+      operationId: 'listReceivers',
+      tag: 'Receivers',
       summary: 'Admin: every registered receiver (enabled or not) with its address and status',
-      responses: { 200: '{items}', 403: 'not an administrator' },
+      responses: { 200: { description: 'every receiver', schema: receiverList }, 403: 'not an administrator' },
     },
-    async (req, res) => {
+    async (req, res, { reply }) => {
       requireAdmin(req);
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ items: await listReceivers(deps.db) });
+      reply(200, { items: await listReceivers(deps.db) });
     },
   );
 
@@ -63,18 +66,25 @@ export function receiversRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/admin/receivers',
+      operationId: 'createReceiver',
+      tag: 'Receivers',
       summary: 'Admin: register a receiver (KiwiSDR, rtl_tcp or synthetic)',
       body: receiverCreate,
-      responses: { 201: 'the receiver', 400: 'invalid field', 409: 'duplicate id or address' },
+      responses: {
+        201: { description: 'the receiver', schema: receiverView },
+        400: 'invalid field',
+        409: 'duplicate id or address',
+      },
     },
-    async (req, res, { body }) => {
+    async (req, res, { body, reply }) => {
       const admin = requireAdmin(req);
       const created = await registry(createReceiver(deps.db, body));
       deps.logger.info(
         { event: 'receiver_created', receiverId: created.id, kind: created.kind, by: admin.id },
         'receiver added',
       );
-      res.status(201).location(`/api/v1/admin/receivers/${created.id}`).json(created);
+      res.location(`/api/v1/admin/receivers/${created.id}`);
+      reply(201, created);
     },
   );
 
@@ -83,13 +93,15 @@ export function receiversRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/admin/receivers/:receiverId',
+      operationId: 'getReceiver',
+      tag: 'Receivers',
       summary: 'Admin: one receiver',
       params: receiverParams,
-      responses: { 200: 'the receiver', 404: 'no such receiver' },
+      responses: { 200: { description: 'the receiver', schema: receiverView }, 404: 'no such receiver' },
     },
-    async (req, res, { params }) => {
+    async (req, _res, { params, reply }) => {
       requireAdmin(req);
-      res.json(await registry(getReceiver(deps.db, params.receiverId)));
+      reply(200, await registry(getReceiver(deps.db, params.receiverId)));
     },
   );
 
@@ -98,19 +110,26 @@ export function receiversRoutes(deps: AppDeps): Router {
     {
       method: 'patch',
       path: '/api/v1/admin/receivers/:receiverId',
+      operationId: 'updateReceiver',
+      tag: 'Receivers',
       summary: 'Admin: change a receiver (any fields; `enabled: false` disables it; `passwordRef: null` clears it)',
       params: receiverParams,
       body: receiverPatch,
-      responses: { 200: 'the receiver', 400: 'invalid field', 404: 'no such receiver', 409: 'duplicate address' },
+      responses: {
+        200: { description: 'the receiver', schema: receiverView },
+        400: 'invalid field',
+        404: 'no such receiver',
+        409: 'duplicate address',
+      },
     },
-    async (req, res, { params, body }) => {
+    async (req, _res, { params, body, reply }) => {
       const admin = requireAdmin(req);
       const updated = await registry(updateReceiver(deps.db, params.receiverId, body));
       deps.logger.info(
         { event: 'receiver_updated', receiverId: updated.id, fields: Object.keys(body), by: admin.id },
         'receiver changed',
       );
-      res.json(updated);
+      reply(200, updated);
     },
   );
 
@@ -119,6 +138,8 @@ export function receiversRoutes(deps: AppDeps): Router {
     {
       method: 'delete',
       path: '/api/v1/admin/receivers/:receiverId',
+      operationId: 'deleteReceiver',
+      tag: 'Receivers',
       summary: 'Admin: remove a receiver (measurements already stored stay)',
       params: receiverParams,
       responses: { 204: 'removed', 404: 'no such receiver' },

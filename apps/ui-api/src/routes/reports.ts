@@ -3,6 +3,7 @@ import { requestManualReports, requestResend } from '@pulse/reports';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
+import { reportList, reportRunRequested, resendRequested } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireAdmin, requireUser } from '../http/session';
 import { followReportLink } from '../reports/report-links';
@@ -22,12 +23,14 @@ export function reportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/reports',
+      operationId: 'listMyReports',
+      tag: 'Reports',
       summary: 'My monthly reports (delivery status and download links), newest first',
-      responses: { 200: '{items}' },
+      responses: { 200: { description: 'my deliveries', schema: reportList } },
     },
-    async (req, res) => {
+    async (req, _res, { reply }) => {
       const user = requireUser(req);
-      res.json({ items: await listMyReports(deps.db, user.id) });
+      reply(200, { items: await listMyReports(deps.db, user.id) });
     },
   );
 
@@ -36,11 +39,17 @@ export function reportsRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/reports/run',
+      operationId: 'runReports',
+      tag: 'Reports',
       summary: 'Admin: produce and send the reports of a period now (all followers, or one)',
       body: runBody,
-      responses: { 202: '{period, requested, runId}', 403: 'not an administrator', 404: 'no such follower' },
+      responses: {
+        202: { description: 'requested', schema: reportRunRequested },
+        403: 'not an administrator',
+        404: 'no such follower',
+      },
     },
-    async (req, res, { body }) => {
+    async (req, _res, { body, reply }) => {
       const admin = requireAdmin(req);
       const { requested, requestId: runId } = await requestManualReports(deps.db, body);
       if (body.followerId && requested === 0) throw errors.notFound('follower');
@@ -56,7 +65,7 @@ export function reportsRoutes(deps: AppDeps): Router {
         },
         'report run requested',
       );
-      res.status(202).json({ period: body.period, requested, resend: body.resend, runId });
+      reply(202, { period: body.period, requested, resend: body.resend, runId });
     },
   );
 
@@ -65,12 +74,14 @@ export function reportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/reports/deliveries',
+      operationId: 'listDeliveries',
+      tag: 'Reports',
       summary: 'Admin: the 100 most recently changed report deliveries of every follower',
-      responses: { 200: '{items}', 403: 'not an administrator' },
+      responses: { 200: { description: 'recent deliveries', schema: reportList }, 403: 'not an administrator' },
     },
-    async (req, res) => {
+    async (req, _res, { reply }) => {
       requireAdmin(req);
-      res.json({ items: await listRecentDeliveries(deps.db) });
+      reply(200, { items: await listRecentDeliveries(deps.db) });
     },
   );
 
@@ -79,16 +90,18 @@ export function reportsRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/reports/deliveries/:id/resend',
+      operationId: 'resendDelivery',
+      tag: 'Reports',
       summary: 'Admin: send one delivery again (a new email with fresh links, counted as a resend)',
       params: z.object({ id: z.uuid() }),
       responses: {
-        202: '{id, period, resendCount}',
+        202: { description: 'resend requested', schema: resendRequested },
         403: 'not an administrator',
         404: 'no such delivery',
         409: 'being produced',
       },
     },
-    async (req, res, { params }) => {
+    async (req, _res, { params, reply }) => {
       const admin = requireAdmin(req);
       const result = await requestResend(deps.db, params.id, admin.id);
       if (result.outcome === 'not_found') throw errors.notFound('delivery');
@@ -99,7 +112,7 @@ export function reportsRoutes(deps: AppDeps): Router {
         { event: 'report_resend_requested', deliveryId: params.id, adminId: admin.id, resendCount: result.resendCount },
         'report resend requested',
       );
-      res.status(202).json({ id: params.id, period: result.period, resendCount: result.resendCount });
+      reply(202, { id: params.id, period: result.period, resendCount: result.resendCount });
     },
   );
 
@@ -108,10 +121,16 @@ export function reportsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/r/:token',
+      operationId: 'followReportLink',
+      tag: 'Reports',
       summary:
         'Report email link: redirect (302) to a fresh presigned GET; HTML page when expired (410) or invalid (404)',
       params: z.object({ token: z.string().min(1) }),
-      responses: { 302: 'redirect to the file', 404: 'invalid link', 410: 'expired link or deleted file' },
+      responses: {
+        302: 'redirect to the file',
+        404: { description: 'invalid link (HTML page)', media: 'text/html' },
+        410: { description: 'expired link or deleted file (HTML page)', media: 'text/html' },
+      },
       auth: false,
     },
     async (_req, res, { params }) => {

@@ -12,6 +12,7 @@ import {
 import { type Request, Router } from 'express';
 import type { AppDeps } from '../deps';
 import { errors, HttpError } from '../http/errors';
+import { reportPreview, subscriptionDetail, subscriptionList, subscriptionUpdated } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireAdmin, requireUser } from '../http/session';
 import { renderPreview } from '../subscriptions/preview';
@@ -48,13 +49,15 @@ export function subscriptionsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/subscriptions',
+      operationId: 'listSubscriptions',
+      tag: 'Subscriptions',
       summary: 'Admin: every follower’s report subscription',
-      responses: { 200: '{items}', 403: 'not an administrator' },
+      responses: { 200: { description: 'every subscription', schema: subscriptionList }, 403: 'not an administrator' },
     },
-    async (req, res) => {
+    async (req, _res, { reply }) => {
       requireAdmin(req);
       const items = await listSubscriptions(deps.db);
-      res.json({ items: items.map((i) => ({ ...i, subscription: view(deps, i.subscription) })) });
+      reply(200, { items: items.map((i) => ({ ...i, subscription: view(deps, i.subscription) })) });
     },
   );
 
@@ -63,11 +66,16 @@ export function subscriptionsRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/api/v1/subscriptions/:userId',
+      operationId: 'getSubscription',
+      tag: 'Subscriptions',
       summary: 'A report subscription (`me` for your own): settings, next delivery, followed devices, history',
       params: userParam,
-      responses: { 200: '{user, subscription, devices, history}', 404: 'no such user, or not yours' },
+      responses: {
+        200: { description: 'the subscription', schema: subscriptionDetail },
+        404: 'no such user, or not yours',
+      },
     },
-    async (req, res, { params }) => {
+    async (req, _res, { params, reply }) => {
       const { subject } = await subjectOf(deps, req, params.userId);
       const [subscription, devices, history] = await Promise.all([
         getSubscription(deps.db, subject.id),
@@ -78,7 +86,7 @@ export function subscriptionsRoutes(deps: AppDeps): Router {
         }),
         subscriptionHistory(deps.db, subject.id),
       ]);
-      res.json({
+      reply(200, {
         user: subject,
         subscription: view(deps, subscription),
         devices: devices.map((d) => d.device),
@@ -92,13 +100,19 @@ export function subscriptionsRoutes(deps: AppDeps): Router {
     {
       method: 'patch',
       path: '/api/v1/subscriptions/:userId',
+      operationId: 'updateSubscription',
+      tag: 'Subscriptions',
       summary:
         'Change a report subscription: frequency (monthly|weekly), formats (pdf|xlsx|both), slot (HH:MM UTC), timeZone, deviceIds (null: all followed), paused, subscribed',
       params: userParam,
       body: subscriptionPatch,
-      responses: { 200: '{subscription}', 400: 'invalid value or a device you do not follow', 404: 'not yours' },
+      responses: {
+        200: { description: 'the subscription', schema: subscriptionUpdated },
+        400: 'invalid value or a device you do not follow',
+        404: 'not yours',
+      },
     },
-    async (req, res, { params, body }) => {
+    async (req, _res, { params, body, reply }) => {
       const { actor, subject } = await subjectOf(deps, req, params.userId);
       const method = actor.id === subject.id ? 'settings' : 'admin';
       try {
@@ -107,7 +121,7 @@ export function subscriptionsRoutes(deps: AppDeps): Router {
           { event: 'subscription_updated', userId: subject.id, actorId: actor.id, fields: Object.keys(body) },
           'report subscription updated',
         );
-        res.json({ subscription: view(deps, subscription) });
+        reply(200, { subscription: view(deps, subscription) });
       } catch (err) {
         if (err instanceof SubscriptionError) throw new HttpError(400, err.code, err.message);
         throw err;
@@ -120,14 +134,20 @@ export function subscriptionsRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/api/v1/subscriptions/:userId/preview',
+      operationId: 'previewSubscription',
+      tag: 'Subscriptions',
       summary:
         'Render now: the last complete period’s report as this subscription would send it (first page as PNG); no email',
       params: userParam,
-      responses: { 200: '{period, devices, pdfBytes, image}', 404: 'not yours', 429: 'too many previews at once' },
+      responses: {
+        200: { description: 'the first page', schema: reportPreview },
+        404: 'not yours',
+        429: 'too many previews at once',
+      },
     },
-    async (req, res, { params }) => {
+    async (req, _res, { params, reply }) => {
       const { subject } = await subjectOf(deps, req, params.userId);
-      res.json(await renderPreview(deps, await getSubscription(deps.db, subject.id)));
+      reply(200, await renderPreview(deps, await getSubscription(deps.db, subject.id)));
     },
   );
 

@@ -51,10 +51,15 @@ export function unsubscribeRoutes(deps: AppDeps): Router {
     {
       method: 'get',
       path: '/u/:token',
+      operationId: 'showUnsubscribePage',
+      tag: 'Subscriptions',
       summary:
         'Unsubscribe link from a report email: a page showing the subscription with an unsubscribe or resubscribe button; changes nothing',
       params: tokenParam,
-      responses: { 200: 'HTML page', 404: 'invalid or expired link' },
+      responses: {
+        200: { description: 'HTML page', media: 'text/html' },
+        404: { description: 'invalid or expired link (HTML page)', media: 'text/html' },
+      },
       auth: false,
     },
     async (_req, res, { params }) => {
@@ -75,11 +80,16 @@ export function unsubscribeRoutes(deps: AppDeps): Router {
     {
       method: 'post',
       path: '/u/:token',
+      operationId: 'unsubscribe',
+      tag: 'Subscriptions',
       summary:
         'One-click unsubscribe (RFC 8058 `List-Unsubscribe=One-Click`) or the page’s unsubscribe/resubscribe button; no sign-in',
       params: tokenParam,
       body: postBody,
-      responses: { 200: 'HTML page', 404: 'invalid or expired link' },
+      responses: {
+        200: { description: 'HTML page', media: 'text/html' },
+        404: { description: 'invalid or expired link (HTML page)', media: 'text/html' },
+      },
       auth: false,
     },
     async (req: Request, res, { params, body }) => {
