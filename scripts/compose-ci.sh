@@ -105,7 +105,7 @@ log "CI images ready in $((SECONDS - t0)) s"
 
 # Random secrets for this run (production refuses default ones), ports clear of the local stack's.
 rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-export POSTGRES_PASSWORD=$(rand) MINIO_ROOT_USER=pulse-ci MINIO_ROOT_PASSWORD=$(rand) LINK_SIGNING_SECRET=$(rand)
+export POSTGRES_PASSWORD=$(rand) MINIO_ROOT_USER=pulse-ci MINIO_ROOT_PASSWORD=$(rand) LINK_SIGNING_SECRET=$(rand) OTP_HASH_SECRET=$(rand)
 # The apps' env_file is .env.example itself (what a user copies), plus this run's limits: one user
 # starts the 20-export burst at once.
 cp .env.example "$ROOT/ci.env" && echo EXPORT_MAX_RUNNING_PER_USER=25 >>"$ROOT/ci.env"

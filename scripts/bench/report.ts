@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     S3_BUCKET_REPORTS: uniqueName('bench-rep').replace(/_/g, '-').slice(0, 63),
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
-    LINK_SIGNING_SECRET: 'bench-link-signing-secret-0123456789',
+    REPORT_LINK_SECRET: 'bench-report-link-secret-0123456789',
     UNSUBSCRIBE_SIGNING_SECRET: 'bench-unsubscribe-signing-secret-0123456789',
   });
   const logger = createLogger({ name: 'bench-report', level: 'warn' });
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const fullStart = performance.now();
     const consumer = await consumeReportRequests(
       bus,
-      { db, storage, mailer, logger, settings: config.app, bucket: config.s3.buckets.reports },
+      { db, storage, mailer, logger, settings: config.app, keys: config.keys, bucket: config.s3.buckets.reports },
       { concurrency: CONCURRENCY, maxDeliver: 5 },
     );
     const relay = startOutboxRelay({ db, publish: dynamicPublisher(bus), logger, intervalMs: 50, batchSize: 500 });

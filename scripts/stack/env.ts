@@ -48,7 +48,8 @@ export function stackEnv(overrides: Record<string, string | undefined>): Record<
     LOCAL_STORAGE_PUBLIC_URL: `http://127.0.0.1:${PORTS.ui}`,
     LOCAL_STORAGE_DIR: '.stack/storage',
     // Dev-only secrets for a laptop stack; production sets its own (see .env.example).
-    LINK_SIGNING_SECRET: 'local-dev-link-signing-secret-change-me',
+    REPORT_LINK_SECRET: 'local-dev-report-link-secret-change-me',
+    OTP_HASH_SECRET: 'local-dev-otp-hash-secret-change-me',
     UNSUBSCRIBE_SIGNING_SECRET: 'local-dev-unsubscribe-signing-secret-change-me',
     LOCAL_STORAGE_SIGNING_KEY: 'local-dev-storage-signing-key-change-me',
     AUTH_DEV_ECHO: '1',

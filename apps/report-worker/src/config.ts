@@ -1,4 +1,4 @@
-import { int, retentionDaysSettings, smtpConfig, workerConfigShape, z } from '@pulse/config';
+import { int, retentionDaysSettings, signingKeysConfig, smtpConfig, workerConfigShape, z } from '@pulse/config';
 
 /** Everything report-worker reads from its environment beyond the shared concerns. */
 export const reportSettings = z
@@ -6,9 +6,6 @@ export const reportSettings = z
     // When and in which time zone each follower's report goes out is their subscription (@pulse/reports).
     // A slot missed while no replica ran is still sent if it is at most this old (0: only on time).
     REPORT_CATCH_UP_HOURS: int(72, 0, 24 * 31),
-    LINK_SIGNING_SECRET: z.string().min(16),
-    // Signs the one-click unsubscribe links; its own key (a leaked report-link key can't unsubscribe anyone).
-    UNSUBSCRIBE_SIGNING_SECRET: z.string().min(16),
     // Where the email links point: ui-api's public address (it serves /r/{token}).
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
     // Longer than one report's render + upload + send; shorter than the consumer's retry span (see consumer.ts).
@@ -20,8 +17,6 @@ export const reportSettings = z
   })
   .transform((e) => ({
     catchUpMs: e.REPORT_CATCH_UP_HOURS * 3_600_000,
-    linkSigningSecret: e.LINK_SIGNING_SECRET,
-    unsubscribeSigningSecret: e.UNSUBSCRIBE_SIGNING_SECRET,
     publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     claimTimeoutSec: e.REPORT_CLAIM_TIMEOUT_S,
     attachmentMaxBytes: e.REPORT_ATTACHMENT_MAX_BYTES,
@@ -29,9 +24,23 @@ export const reportSettings = z
     concurrency: e.REPORT_CONCURRENCY,
   }));
 
-export const reportWorkerConfigShape = { ...workerConfigShape(reportSettings), smtp: smtpConfig };
+/**
+ * The email links' keys, shared with ui-api (which verifies them): report links and one-click unsubscribe
+ * links each have their own (a leaked report-link key can't unsubscribe anyone), with `_PREVIOUS` for rotation.
+ */
+export const reportWorkerKeys = signingKeysConfig({
+  reportLinks: 'REPORT_LINK_SECRET',
+  unsubscribe: 'UNSUBSCRIBE_SIGNING_SECRET',
+});
+
+export const reportWorkerConfigShape = {
+  ...workerConfigShape(reportSettings),
+  smtp: smtpConfig,
+  keys: reportWorkerKeys,
+};
 
 export type ReportWorkerConfig = {
   [K in keyof typeof reportWorkerConfigShape]: z.output<(typeof reportWorkerConfigShape)[K]>;
 };
 export type ReportSettings = ReportWorkerConfig['app'];
+export type ReportKeys = ReportWorkerConfig['keys'];

@@ -4,7 +4,7 @@ import type { Mailer } from '@pulse/mail';
 import { renderPdf, renderXlsx } from '@pulse/report-render';
 import { getSubscription, isInactive, loadReportData, type ReportData, type ReportFormats } from '@pulse/reports';
 import type { Storage } from '@pulse/storage';
-import type { ReportSettings } from './config';
+import type { ReportKeys, ReportSettings } from './config';
 import { claimDelivery, type DeliveryKey, markFailed, markSkipped } from './delivery/claim';
 import { sendReport } from './delivery/send-report';
 import { type ReportFile, reportFile, storeReport } from './storage/report-files';
@@ -14,15 +14,8 @@ export interface ReportHandlerDeps {
   storage: Storage;
   mailer: Mailer;
   logger: Logger;
-  settings: Pick<
-    ReportSettings,
-    | 'claimTimeoutSec'
-    | 'attachmentMaxBytes'
-    | 'retentionDays'
-    | 'linkSigningSecret'
-    | 'unsubscribeSigningSecret'
-    | 'publicBaseUrl'
-  >;
+  settings: Pick<ReportSettings, 'claimTimeoutSec' | 'attachmentMaxBytes' | 'retentionDays' | 'publicBaseUrl'>;
+  keys: ReportKeys;
   bucket: string;
   now?: () => Date;
 }
@@ -111,7 +104,7 @@ export async function handleReportRequested(
 
     const sendStart = performance.now();
     const { attachments } = await sendReport(
-      { db, mailer: deps.mailer, logger: log, settings, now },
+      { db, mailer: deps.mailer, logger: log, settings, keys: deps.keys, now },
       { delivery, data, report, stored },
     );
 

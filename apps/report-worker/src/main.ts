@@ -26,7 +26,7 @@ runWorker({
     const relay = startOutboxRelay({ db, publish: dynamicPublisher(bus), logger });
     const consumer = await consumeReportRequests(
       bus,
-      { db, storage, mailer, logger, settings: config.app, bucket },
+      { db, storage, mailer, logger, settings: config.app, keys: config.keys, bucket },
       { concurrency: config.app.concurrency, maxDeliver: config.nats.maxDeliver },
     );
     const scheduler = startReportScheduler({

@@ -23,8 +23,8 @@ beforeAll(async () => {
     env: {
       S3_BUCKET_REPORTS: api.config.s3.buckets.reports,
       PUBLIC_BASE_URL: api.url,
-      LINK_SIGNING_SECRET: api.config.app.linkSigningSecret,
-      UNSUBSCRIBE_SIGNING_SECRET: api.config.app.unsubscribeSigningSecret,
+      REPORT_LINK_SECRET: api.config.keys.reportLinks.current.secret,
+      UNSUBSCRIBE_SIGNING_SECRET: api.config.keys.unsubscribe.current.secret,
     },
   });
   followers = await seedReportWorld(fx.db);

@@ -16,7 +16,7 @@ import {
 import { type ReportWorkerConfig, reportWorkerConfigShape } from '../src/config';
 import type { ReportHandlerDeps } from '../src/handle-report-requested';
 
-export const LINK_SECRET = 'test-link-signing-secret-0123456789';
+const LINK_SECRET = 'test-link-signing-secret-0123456789';
 
 export interface ReportFixture {
   config: ReportWorkerConfig;
@@ -60,7 +60,7 @@ export async function startReportFixture(options: FixtureOptions = {}): Promise<
     S3_HEALTH_TIMEOUT_MS: '500',
     SMTP_HOST: smtp.host,
     SMTP_PORT: String(smtp.port),
-    LINK_SIGNING_SECRET: LINK_SECRET,
+    REPORT_LINK_SECRET: LINK_SECRET,
     UNSUBSCRIBE_SIGNING_SECRET: 'test-unsubscribe-signing-secret-0123456789',
     PUBLIC_BASE_URL: 'http://api.test',
     ...options.env,
@@ -83,7 +83,7 @@ export async function startReportFixture(options: FixtureOptions = {}): Promise<
     mailer,
     logs,
     logger,
-    deps: { db, storage, mailer, logger, settings: config.app, bucket: config.s3.buckets.reports },
+    deps: { db, storage, mailer, logger, settings: config.app, keys: config.keys, bucket: config.s3.buckets.reports },
     async connectBus() {
       const bus = await connectBus({ config: config.nats, logger, name: 'report-worker-test' });
       buses.push(bus);

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startOutboxRelay } from '@pulse/db';
 import { dynamicPublisher } from '@pulse/bus';
-import { verifyToken } from '@pulse/signed-links';
 import type { CapturedMail } from '@pulse/testing';
 import { consumeReportRequests } from '../src/consumer';
-import { REPORT_LINK_PURPOSE } from '@pulse/reports';
+import { readReportLink } from '@pulse/reports';
 import { FilesDeferredError } from '../src/delivery/send-report';
 import { DeliveryBusyError, handleReportRequested } from '../src/handle-report-requested';
 import { formatCount } from '@pulse/report-render';
 import { requestManualReports } from '@pulse/reports';
 import { schedulerPass } from '../src/scheduling/scheduler';
 import { reportObjectKey as reportKey } from '@pulse/storage';
-import { LINK_SECRET, type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
+import { type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
 import { pdfText, readWorkbook } from './read-back';
 
 const PERIOD = '2026-10';
@@ -102,12 +101,17 @@ describe('a scheduled run through the bus', () => {
       const tokens = linksIn(mail);
       expect(tokens).toHaveLength(2);
       const subs = tokens.map((t) => {
-        const v = verifyToken(LINK_SECRET, t, { purpose: REPORT_LINK_PURPOSE });
+        const v = readReportLink(fx.config.keys.reportLinks, t, new Date(Date.now() + 29 * 86_400_000));
         if (!v.ok) throw new Error(`link token does not verify: ${v.reason}`);
-        expect(v.claims.exp * 1000 - Date.now()).toBeGreaterThan(29 * 86_400_000);
-        return v.claims.sub;
+        // The link names the report, never a file id (the API finds the file through the delivery row).
+        expect(t).not.toContain(row.pdfFileId!);
+        expect(Buffer.from(t.split('.')[1]!, 'base64url').toString()).not.toContain(row.pdfFileId!);
+        return v.scope;
       });
-      expect(subs).toEqual([row.pdfFileId, row.xlsxFileId]);
+      expect(subs).toEqual([
+        { followerId: f.id, period: PERIOD, format: 'pdf' },
+        { followerId: f.id, period: PERIOD, format: 'xlsx' },
+      ]);
       expect(mail.html).toContain('/r/');
 
       const files = await fx.db.prisma.artifactFile.findMany({

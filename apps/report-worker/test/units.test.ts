@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@pulse/config';
-import { reportSettings } from '../src/config';
+import { reportSettings, reportWorkerKeys } from '../src/config';
 import { chooseFallback, composeReportEmail } from '../src/delivery/email';
 import type { ReportFile } from '../src/storage/report-files';
 
@@ -45,7 +45,7 @@ describe('report email', () => {
 });
 
 describe('config', () => {
-  const base = { LINK_SIGNING_SECRET: SECRET, UNSUBSCRIBE_SIGNING_SECRET: `${SECRET}-u` };
+  const base = {};
   it('catches up 72 h by default and keeps reports 180 days', () => {
     expect(loadConfig({ app: reportSettings }, base).app).toMatchObject({
       catchUpMs: 72 * 3_600_000,
@@ -56,8 +56,10 @@ describe('config', () => {
     expect(() => loadConfig({ app: reportSettings }, { ...base, REPORT_CATCH_UP_HOURS: '745' })).toThrow(
       /REPORT_CATCH_UP_HOURS/,
     );
-    expect(() => loadConfig({ app: reportSettings }, { ...base, LINK_SIGNING_SECRET: 'short' })).toThrow(
-      /LINK_SIGNING_SECRET/,
+    const keys = { REPORT_LINK_SECRET: SECRET, UNSUBSCRIBE_SIGNING_SECRET: `${SECRET}-u` };
+    expect(loadConfig({ keys: reportWorkerKeys }, keys).keys.reportLinks.current.secret).toBe(SECRET);
+    expect(() => loadConfig({ keys: reportWorkerKeys }, { ...keys, REPORT_LINK_SECRET: 'short' })).toThrow(
+      /REPORT_LINK_SECRET/,
     );
   });
 });

@@ -8,6 +8,7 @@ import {
   natsConfig,
   nodeEnv,
   s3Config,
+  signingKeysConfig,
   smtpConfig,
   z,
 } from '@pulse/config';
@@ -25,10 +26,6 @@ export const uiApiSettings = z
     OTP_MAX_ATTEMPTS: int(5, 1, 20),
     OTP_RATE_PER_EMAIL_PER_HOUR: int(5, 1, 1000),
     OTP_RATE_PER_IP_PER_HOUR: int(30, 1, 10_000),
-    // Signs report links (/r/{token}) and local-storage URLs; shared with report-worker.
-    LINK_SIGNING_SECRET: z.string().min(16),
-    // Verifies one-click unsubscribe links (/u/{token}); shared with report-worker, distinct from the above.
-    UNSUBSCRIBE_SIGNING_SECRET: z.string().min(16),
     EXPORT_MAX_RANGE_DAYS: int(366, 1, 3660),
     EXPORT_MAX_RUNNING_PER_USER: int(3, 1, 100),
     UPLOAD_MAX_BYTES: int(100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
@@ -90,8 +87,6 @@ export const uiApiSettings = z
       otpPerEmailPerHour: e.OTP_RATE_PER_EMAIL_PER_HOUR,
       otpPerIpPerHour: e.OTP_RATE_PER_IP_PER_HOUR,
     },
-    linkSigningSecret: e.LINK_SIGNING_SECRET,
-    unsubscribeSigningSecret: e.UNSUBSCRIBE_SIGNING_SECRET,
     exports: {
       maxRangeDays: e.EXPORT_MAX_RANGE_DAYS,
       maxRunningPerUser: e.EXPORT_MAX_RUNNING_PER_USER,
@@ -102,6 +97,16 @@ export const uiApiSettings = z
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
   }));
 
+/**
+ * One key per purpose, each with `<NAME>_PREVIOUS` for rotation: report links (/r/{token}, minted by
+ * report-worker with the same key), one-click unsubscribe links (/u/{token}, same) and the OTP hashes.
+ */
+export const uiApiKeys = signingKeysConfig({
+  reportLinks: 'REPORT_LINK_SECRET',
+  unsubscribe: 'UNSUBSCRIBE_SIGNING_SECRET',
+  otp: 'OTP_HASH_SECRET',
+});
+
 export const uiApiConfigShape = {
   env: nodeEnv,
   log: logConfig,
@@ -111,6 +116,7 @@ export const uiApiConfigShape = {
   s3: s3Config,
   smtp: smtpConfig,
   app: uiApiSettings,
+  keys: uiApiKeys,
 };
 
 export type UiApiConfig = { [K in keyof typeof uiApiConfigShape]: z.output<(typeof uiApiConfigShape)[K]> };

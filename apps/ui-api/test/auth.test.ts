@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@pulse/config';
 import { eventually } from '@pulse/testing';
+import { uiApiKeys } from '../src/config';
 import { startTestApp, type TestApp } from './harness';
 
 let app: TestApp;
@@ -274,6 +276,39 @@ describe('metrics', () => {
     expect(text).toMatch(/auth_otp_outcomes_total\{step="verify",outcome="locked"[^}]*\} [1-9]/);
     const strictText = await (await strict.request('/metrics')).text();
     expect(strictText).toMatch(/auth_otp_outcomes_total\{step="request",outcome="rate_limited"[^}]*\} [1-9]/);
+  });
+});
+
+describe('OTP key rotation', () => {
+  it('hashes codes with OTP_HASH_SECRET (not a link key) and accepts a code sent before a rotation', async () => {
+    const old = app.config.keys;
+    const rotate = (extra: Record<string, string>) =>
+      loadConfig({ keys: uiApiKeys }, { ...app.env, OTP_HASH_SECRET: 'the-next-otp-hash-secret-0123', ...extra }).keys;
+    expect(old.otp.current.secret).not.toBe(old.reportLinks.current.secret);
+    try {
+      const before = await freshCode(app, 'rotation@example.com');
+      app.config.keys = rotate({ OTP_HASH_SECRET_PREVIOUS: old.otp.current.secret });
+      expect((await verify(app, 'rotation@example.com', before)).status).toBe(200);
+      // Codes sent now are hashed with the new key and work too.
+      const after = await freshCode(app, 'rotation@example.com');
+      expect((await verify(app, 'rotation@example.com', after)).status).toBe(200);
+    } finally {
+      app.config.keys = old;
+    }
+  });
+
+  it('no longer accepts a code hashed with a removed key', async () => {
+    const old = app.config.keys;
+    try {
+      const code = await freshCode(app, 'removed@example.com');
+      app.config.keys = loadConfig(
+        { keys: uiApiKeys },
+        { ...app.env, OTP_HASH_SECRET: 'the-next-otp-hash-secret-0123' },
+      ).keys;
+      expect((await verify(app, 'removed@example.com', code)).status).toBe(401);
+    } finally {
+      app.config.keys = old;
+    }
   });
 });
 

@@ -157,8 +157,9 @@ function harnessEnv(databaseUrl: string, smtp: SmtpCapture): Record<string, stri
     SMTP_HOST: smtp.host,
     SMTP_PORT: String(smtp.port),
     HTTP_PORT: '0',
-    LINK_SIGNING_SECRET: 'test-link-signing-secret-0123456789',
+    REPORT_LINK_SECRET: 'test-report-link-secret-0123456789',
     UNSUBSCRIBE_SIGNING_SECRET: 'test-unsubscribe-signing-secret-0123456789',
+    OTP_HASH_SECRET: 'test-otp-hash-secret-0123456789',
     // Many logins from one loopback address: the per-IP limit is tested explicitly where it matters.
     OTP_RATE_PER_IP_PER_HOUR: '1000',
     OTP_RATE_PER_EMAIL_PER_HOUR: '50',

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@pulse/config';
+import { REPORT_LINK_PURPOSE, type ReportLinkScope, reportLink } from '@pulse/reports';
 import { signToken } from '@pulse/signed-links';
-import { REPORT_LINK_PURPOSE } from '@pulse/reports';
+import { uiApiKeys } from '../src/config';
 import { type LoggedIn, type SeededFile, startTestApp, type TestApp } from './harness';
 
 const DAY_MS = 86_400_000;
@@ -10,10 +12,16 @@ let admin: LoggedIn;
 let pdf: SeededFile;
 let xlsx: SeededFile;
 
-function link(fileId: string, expiresInSec = 30 * 86_400): string {
-  const exp = Math.floor(Date.now() / 1000) + expiresInSec;
-  return `/r/${signToken(app.config.app.linkSigningSecret, { sub: fileId, purpose: REPORT_LINK_PURPOSE, exp })}`;
+/** A report link as report-worker mints it (30 days), as a path on the API. */
+function link(scope: ReportLinkScope): string {
+  return new URL(reportLink(scope, { keys: app.config.keys.reportLinks, publicBaseUrl: app.url, now: new Date() }))
+    .pathname;
 }
+const aliceOct = (format: 'pdf' | 'xlsx' = 'pdf'): ReportLinkScope => ({
+  followerId: alice.user.id,
+  period: '2026-10',
+  format,
+});
 
 async function seedReport(ownerId: string, period: string) {
   const bucket = app.config.s3.buckets.reports;
@@ -151,7 +159,7 @@ describe('POST /api/v1/reports/run', () => {
 
 describe('GET /r/:token (report email links)', () => {
   it('redirects to a fresh presigned URL (at most 1 h) that serves the file', async () => {
-    const res = await app.request(link(pdf.id));
+    const res = await app.request(link(aliceOct()));
     expect(res.status).toBe(302);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const location = res.headers.get('location')!;
@@ -165,7 +173,7 @@ describe('GET /r/:token (report email links)', () => {
   });
 
   it('answers an expired link with a readable 410 page', async () => {
-    const url = link(xlsx.id);
+    const url = link(aliceOct('xlsx'));
     app.clock.advance(31 * DAY_MS);
     try {
       const res = await app.request(url);
@@ -178,12 +186,17 @@ describe('GET /r/:token (report email links)', () => {
   });
 
   it('answers a tampered link with a readable 404 page', async () => {
-    const url = link(pdf.id);
-    const [body, mac] = url.slice(3).split('.') as [string, string];
-    const forgedBody = Buffer.from(JSON.stringify({ s: xlsx.id, p: REPORT_LINK_PURPOSE, e: 9_999_999_999 })).toString(
-      'base64url',
-    );
-    for (const tampered of [`/r/${forgedBody}.${mac}`, `/r/${body}.${mac.slice(0, -2)}AA`, '/r/nonsense']) {
+    const url = link(aliceOct());
+    const [kid, body, mac] = url.slice(3).split('.') as [string, string, string];
+    const forgedBody = Buffer.from(
+      JSON.stringify({ s: `${admin.user.id}/2026-09/pdf`, p: REPORT_LINK_PURPOSE, e: 9_999_999_999 }),
+    ).toString('base64url');
+    for (const tampered of [
+      `/r/${kid}.${forgedBody}.${mac}`,
+      `/r/${kid}.${body}.${mac.slice(0, -2)}AA`,
+      `/r/${body}.${mac}`,
+      '/r/nonsense',
+    ]) {
       const res = await app.request(tampered);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
@@ -197,16 +210,17 @@ describe('GET /r/:token (report email links)', () => {
       where: { id: gonePdf.id },
       data: { status: 'deleted', deletedAt: new Date() },
     });
-    expect((await app.request(link(gonePdf.id))).status).toBe(410);
+    const adminAug = { followerId: admin.user.id, period: '2026-08' };
+    expect((await app.request(link({ ...adminAug, format: 'pdf' }))).status).toBe(410);
     await app.db.prisma.reportDelivery.deleteMany({ where: { xlsxFileId: goneRow.id } });
     await app.db.prisma.artifactFile.delete({ where: { id: goneRow.id } });
-    const res = await app.request(link(goneRow.id));
+    const res = await app.request(link({ ...adminAug, format: 'xlsx' }));
     expect(res.status).toBe(410);
     expect(await res.text()).toContain('no longer available');
   });
 
   it('answers a failure on our side with the readable page, logged by route pattern without the token', async () => {
-    const url = link(pdf.id);
+    const url = link(aliceOct());
     const token = url.slice(3);
     const before = app.logs.lines.length;
     // A real database failure mid-request: the files table is briefly not there.
@@ -228,7 +242,7 @@ describe('GET /r/:token (report email links)', () => {
   });
 
   it('logs one access line per request: method, route pattern, status, duration; never the token', async () => {
-    const url = link(pdf.id);
+    const url = link(aliceOct());
     const before = app.logs.lines.length;
     expect((await app.request(url)).status).toBe(302);
     const access = app.logs.lines
@@ -239,6 +253,50 @@ describe('GET /r/:token (report email links)', () => {
       expect.objectContaining({ method: 'GET', route: '/r/:token', status: 302, ms: expect.any(Number) }),
     ]);
     expect(JSON.stringify(access)).not.toContain(url.slice(3, 23));
+  });
+
+  it('serves only the report file of its follower, period and format, and never reveals a file id', async () => {
+    const url = link(aliceOct('xlsx'));
+    expect(url).not.toContain(xlsx.id);
+    expect(Buffer.from(url.slice(3).split('.')[1]!, 'base64url').toString()).not.toContain(xlsx.id);
+    const res = await app.request(url);
+    expect(res.status).toBe(302);
+    expect(Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer())).toEqual(xlsx.body);
+
+    // An authentic token of this purpose naming any other file (an upload, another user's export) or
+    // another follower's or period's report finds nothing: 404/410, never that file.
+    const upload = await app.seed.file({ ownerId: alice.user.id, filename: 'private.pdf', body: 'private' });
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const keys = app.config.keys.reportLinks;
+    const byFileId = `/r/${signToken(keys, { sub: upload.id, purpose: REPORT_LINK_PURPOSE, exp })}`;
+    expect((await app.request(byFileId)).status).toBe(404);
+    expect((await app.request(link({ ...aliceOct(), period: '2026-07' }))).status).toBe(410);
+    expect((await app.request(link({ ...aliceOct(), followerId: admin.user.id }))).status).toBe(410);
+    // A delivery row pointing at a file that is not a report of that follower is not served either.
+    await app.db.prisma.reportDelivery.create({
+      data: { followerId: alice.user.id, reportPeriod: '2026-06', status: 'sent', pdfFileId: upload.id },
+    });
+    expect((await app.request(link({ ...aliceOct(), period: '2026-06' }))).status).toBe(410);
+  });
+
+  it('keeps working across a key rotation while the previous key is configured, not after it is removed', async () => {
+    const url = link(aliceOct());
+    const old = app.config.keys;
+    const rotated = (extra: Record<string, string>) =>
+      loadConfig({ keys: uiApiKeys }, { ...app.env, REPORT_LINK_SECRET: 'the-next-report-link-secret-0123', ...extra })
+        .keys;
+    try {
+      app.config.keys = rotated({ REPORT_LINK_SECRET_PREVIOUS: old.reportLinks.current.secret });
+      expect((await app.request(url)).status).toBe(302);
+      const fresh = link(aliceOct());
+      expect(fresh.split('.')[0]).not.toBe(url.split('.')[0]);
+      expect((await app.request(fresh)).status).toBe(302);
+      app.config.keys = rotated({});
+      expect((await app.request(url)).status).toBe(404);
+      expect((await app.request(fresh)).status).toBe(302);
+    } finally {
+      app.config.keys = old;
+    }
   });
 
   it('never logs the token', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, dbConfig, loadConfig, s3Config, smtpConfig } from '../src/index';
+import { ConfigError, dbConfig, loadConfig, s3Config, signingKeyId, signingKeysConfig, smtpConfig } from '../src/index';
 
 const s3Env = { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'AKIAEXAMPLE', S3_SECRET_KEY: 'super-secret-value' };
 
@@ -113,5 +113,56 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ s3: s3Config }, { STORAGE_BACKEND: 'local' })).toThrow(/LOCAL_STORAGE_SIGNING_KEY/);
     const cfg = loadConfig({ s3: s3Config }, { STORAGE_BACKEND: 'local', LOCAL_STORAGE_SIGNING_KEY: 'x'.repeat(32) });
     expect(cfg.s3.backend).toBe('local');
+  });
+});
+
+describe('signingKeysConfig', () => {
+  const shape = { keys: signingKeysConfig({ reportLinks: 'REPORT_LINK_SECRET', otp: 'OTP_HASH_SECRET' }) };
+  const env = { REPORT_LINK_SECRET: 'report-link-secret-0123', OTP_HASH_SECRET: 'otp-hash-secret-0123456' };
+
+  it('reads one keyring per purpose, with a key id derived from the secret', () => {
+    const { keys } = loadConfig(shape, env);
+    expect(keys.reportLinks).toEqual({
+      name: 'REPORT_LINK_SECRET',
+      current: { id: signingKeyId(env.REPORT_LINK_SECRET), secret: env.REPORT_LINK_SECRET },
+    });
+    expect(keys.otp.current.id).not.toBe(keys.reportLinks.current.id);
+    expect(keys.otp.current.id).toMatch(/^[A-Za-z0-9_-]{8}$/);
+  });
+
+  it('adds NAME_PREVIOUS as the previous key during a rotation', () => {
+    const { keys } = loadConfig(shape, { ...env, REPORT_LINK_SECRET_PREVIOUS: 'the-old-report-link-secret' });
+    expect(keys.reportLinks.previous).toEqual({
+      id: signingKeyId('the-old-report-link-secret'),
+      secret: 'the-old-report-link-secret',
+    });
+    expect(keys.otp.previous).toBeUndefined();
+  });
+
+  it('still reads the former name LINK_SIGNING_SECRET; the new name wins', () => {
+    const { REPORT_LINK_SECRET, ...rest } = env;
+    expect(
+      loadConfig(shape, { ...rest, LINK_SIGNING_SECRET: REPORT_LINK_SECRET }).keys.reportLinks.current.secret,
+    ).toBe(REPORT_LINK_SECRET);
+    expect(
+      loadConfig(shape, { ...env, LINK_SIGNING_SECRET: 'former-secret-0123456789' }).keys.reportLinks.current.secret,
+    ).toBe(REPORT_LINK_SECRET);
+  });
+
+  it('requires each key, 16+ chars, and refuses one secret for two purposes, without echoing it', () => {
+    expect(() => loadConfig(shape, { OTP_HASH_SECRET: env.OTP_HASH_SECRET })).toThrow(
+      /REPORT_LINK_SECRET: is required \(16\+ chars; formerly LINK_SIGNING_SECRET\)/,
+    );
+    expect(() => loadConfig(shape, { ...env, OTP_HASH_SECRET: 'short' })).toThrow(/OTP_HASH_SECRET/);
+    const shared = () => loadConfig(shape, { ...env, OTP_HASH_SECRET: env.REPORT_LINK_SECRET });
+    expect(shared).toThrow(/OTP_HASH_SECRET: must differ from REPORT_LINK_SECRET/);
+    expect(() => loadConfig(shape, { ...env, OTP_HASH_SECRET_PREVIOUS: env.REPORT_LINK_SECRET })).toThrow(
+      /must differ/,
+    );
+    try {
+      shared();
+    } catch (err) {
+      expect((err as Error).message).not.toContain(env.REPORT_LINK_SECRET);
+    }
   });
 });

@@ -2,7 +2,6 @@
 // queried here, so "who changes this file row?" has one answer. Object keys come from @pulse/storage.
 export { type ExpiredFilesQuery, type ExpiringFile, expireFiles, listExpiredFiles } from './expiry';
 export {
-  findFile,
   findOwnedFile,
   findOwnedFiles,
   type ListReadyFilesOptions,

@@ -51,11 +51,6 @@ export async function findOwnedFile(
   };
 }
 
-/** A file by id whoever owns it: for links whose signed token already proves the right to it. */
-export function findFile(db: Db, fileId: string): Promise<ArtifactFile | null> {
-  return db.prisma.artifactFile.findUnique({ where: { id: fileId } });
-}
-
 /**
  * The owner's files among `fileIds` (optionally only `ready` ones), for pages that list a job's files;
  * `ownerId: null` is anyone's (administrators' pages).

@@ -3,9 +3,14 @@
 // (loaded from Postgres), and the signed links in report emails. One definition, so the two apps can't drift.
 export { FollowerNotFoundError } from './errors';
 export {
+  findReportFile,
   type LinkOptions,
+  type ReadReportLink,
   REPORT_LINK_PURPOSE,
   REPORT_LINK_TTL_DAYS,
+  type ReportFileFormat,
+  type ReportLinkScope,
+  readReportLink,
   reportLink,
   UNSUBSCRIBE_PURPOSE,
   unsubscribeLink,

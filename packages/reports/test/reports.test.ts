@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { verifyToken } from '@pulse/signed-links';
+import { signingKeys } from '@pulse/config';
+import { signToken, verifyToken } from '@pulse/signed-links';
 import {
   daysOf,
   frequencyOf,
@@ -8,12 +9,15 @@ import {
   periodRange,
   previousPeriod,
   REPORT_LINK_PURPOSE,
+  readReportLink,
   reportLink,
   UNSUBSCRIBE_PURPOSE,
   unsubscribeLink,
 } from '../src/index';
 
-const SECRET = 'unit-secret-0123456789abcdef';
+const KEYS = signingKeys('REPORT_LINK_SECRET', 'unit-secret-0123456789abcdef');
+const UNSUBSCRIBE_KEYS = signingKeys('UNSUBSCRIBE_SIGNING_SECRET', 'unit-unsubscribe-secret-0123456789');
+const SCOPE = { followerId: '6f1c1d4e-8a47-4c86-9a51-0f3a7f1d2b90', period: '2026-10', format: 'pdf' } as const;
 
 describe('period helpers', () => {
   it('validates periods and lists their days', () => {
@@ -47,21 +51,28 @@ describe('period helpers', () => {
 });
 
 describe('report links', () => {
-  it('point at the API with a 30-day token bound to the file', () => {
+  it('point at the API with a 30-day token bound to one report of one follower, not to a file id', () => {
     const now = new Date('2026-11-01T02:00:00Z');
-    const link = reportLink('file-1', { secret: SECRET, publicBaseUrl: 'https://pulse.example', now });
-    expect(link).toMatch(/^https:\/\/pulse\.example\/r\/[\w-]+\.[\w-]+$/);
+    const link = reportLink(SCOPE, { keys: KEYS, publicBaseUrl: 'https://pulse.example', now });
+    expect(link).toMatch(/^https:\/\/pulse\.example\/r\/[\w-]+\.[\w-]+\.[\w-]+$/);
     const token = link.split('/r/')[1]!;
     const day29 = new Date(now.getTime() + 29 * 86_400_000);
     const day31 = new Date(now.getTime() + 31 * 86_400_000);
-    expect(verifyToken(SECRET, token, { purpose: REPORT_LINK_PURPOSE, now: day29 })).toMatchObject({
-      ok: true,
-      claims: { sub: 'file-1' },
-    });
-    expect(verifyToken(SECRET, token, { purpose: REPORT_LINK_PURPOSE, now: day31 })).toEqual({
-      ok: false,
-      reason: 'expired',
-    });
+    expect(readReportLink(KEYS, token, day29)).toEqual({ ok: true, scope: SCOPE });
+    expect(readReportLink(KEYS, token, day31)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('refuses an authentic token of this purpose whose subject is not a report scope (e.g. a bare file id)', () => {
+    const now = new Date('2026-11-01T02:00:00Z');
+    const exp = Math.floor(now.getTime() / 1000) + 3600;
+    for (const sub of [
+      '0b7e3c52-2f7b-4d0e-9b43-5c1d7a3e9f10',
+      `${SCOPE.followerId}/2026-13/pdf`,
+      `${SCOPE.followerId}/2026-10/exe`,
+    ]) {
+      const token = signToken(KEYS, { sub, purpose: REPORT_LINK_PURPOSE, exp });
+      expect(readReportLink(KEYS, token, now)).toEqual({ ok: false, reason: 'invalid' });
+    }
   });
 });
 
@@ -90,16 +101,17 @@ describe('previousPeriod', () => {
 describe('unsubscribe links', () => {
   it('carry their own purpose, so a report link cannot unsubscribe and the reverse', () => {
     const now = new Date('2026-11-01T02:00:00Z');
-    const link = unsubscribeLink('user-1', { secret: SECRET, publicBaseUrl: 'https://pulse.example', now });
+    const link = unsubscribeLink('user-1', { keys: UNSUBSCRIBE_KEYS, publicBaseUrl: 'https://pulse.example', now });
     const token = link.split('/u/')[1]!;
-    expect(verifyToken(SECRET, token, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({
+    expect(verifyToken(UNSUBSCRIBE_KEYS, token, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({
       ok: true,
       claims: { sub: 'user-1' },
     });
-    expect(verifyToken(SECRET, token, { purpose: REPORT_LINK_PURPOSE, now })).toMatchObject({ ok: false });
-    const report = reportLink('file-1', { secret: SECRET, publicBaseUrl: 'https://pulse.example', now }).split(
-      '/r/',
-    )[1]!;
-    expect(verifyToken(SECRET, report, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({ ok: false });
+    // Same key, other purpose: still refused (and in the apps the keys differ too).
+    const sameKey = unsubscribeLink('user-1', { keys: KEYS, publicBaseUrl: 'https://pulse.example', now });
+    expect(readReportLink(KEYS, sameKey.split('/u/')[1]!, now)).toMatchObject({ ok: false });
+    const report = reportLink(SCOPE, { keys: KEYS, publicBaseUrl: 'https://pulse.example', now }).split('/r/')[1]!;
+    expect(verifyToken(KEYS, report, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({ ok: false });
+    expect(verifyToken(UNSUBSCRIBE_KEYS, report, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({ ok: false });
   });
 });

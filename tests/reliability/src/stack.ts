@@ -81,8 +81,12 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     rawIq: bucketName('iq'),
     artifacts: bucketName('art'),
   };
-  const linkSecret = randomBytes(24).toString('base64url');
-  const secrets = new Set<string>([s3Env.S3_SECRET_KEY!, linkSecret]);
+  const keys = {
+    REPORT_LINK_SECRET: randomBytes(24).toString('base64url'),
+    UNSUBSCRIBE_SIGNING_SECRET: randomBytes(24).toString('base64url'),
+    OTP_HASH_SECRET: randomBytes(24).toString('base64url'),
+  };
+  const secrets = new Set<string>([s3Env.S3_SECRET_KEY!, ...Object.values(keys)]);
   const testLogs = new LogCapture();
 
   const common: Record<string, string> = {
@@ -103,8 +107,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     S3_QUEUE_SIZE: '2',
     SMTP_HOST: smtp.host,
     SMTP_PORT: String(smtp.port),
-    LINK_SIGNING_SECRET: linkSecret,
-    UNSUBSCRIBE_SIGNING_SECRET: `${linkSecret}-unsubscribe`,
+    ...keys,
     ...options.env,
   };
 

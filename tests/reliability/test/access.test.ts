@@ -1,8 +1,9 @@
 // CI subset. Who may see what: another user's exports, files, reports and acquisitions are 404 (not
 // 403: existence is not disclosed); dead sessions are 401; OTP guessing locks; cookies and CSRF;
-// report links tampered → 404, expired → 410.
+// report links tampered or not scoped to a report → 404, expired → 410, other follower/period → 410.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { REPORT_LINK_PURPOSE } from '@pulse/reports';
+import { signingKeys } from '@pulse/config';
+import { REPORT_LINK_PURPOSE, type ReportLinkScope, reportLink } from '@pulse/reports';
 import { signToken } from '@pulse/signed-links';
 import { type LoggedIn, type SeededFile, startTestApp, type TestApp } from '../../../apps/ui-api/test/harness';
 import { recordScenario } from '../src/reliability-report';
@@ -255,34 +256,51 @@ describe('cookies and CSRF', () => {
 });
 
 describe('report links', () => {
+  const aliceOct = () => ({ followerId: alice.user.id, period: '2026-10', format: 'pdf' as const });
   const sign = (claims: { sub: string; purpose?: string; expSec: number }) =>
-    signToken(app.config.app.linkSigningSecret, {
+    signToken(app.config.keys.reportLinks, {
       sub: claims.sub,
       purpose: claims.purpose ?? REPORT_LINK_PURPOSE,
       exp: Math.floor(Date.now() / 1000) + claims.expSec,
     });
+  const scoped = (scope: ReportLinkScope, expSec = 3600) =>
+    sign({ sub: `${scope.followerId}/${scope.period}/${scope.format}`, expSec });
 
-  test('valid → 302; tampered, wrong purpose or foreign key → 404; expired → 410; deleted file → 410', async () => {
-    const good = sign({ sub: aliceFile.id, expSec: 30 * 86_400 });
+  test('valid → 302; tampered, wrong purpose, foreign or removed key, non-report scope → 404; expired → 410; deleted file → 410', async () => {
+    const good = new URL(
+      reportLink(aliceOct(), { keys: app.config.keys.reportLinks, publicBaseUrl: app.url, now: new Date() }),
+    ).pathname.slice(3);
     seenSecrets.push(good);
     const ok = await expectStatus(`/r/${good}`, {}, 302);
     expect(ok.headers.get('location')).toMatch(/^http/);
+    expect(good).not.toContain(aliceFile.id);
 
-    const [body, mac] = good.split('.') as [string, string];
+    const [kid, body, mac] = good.split('.') as [string, string, string];
     const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
-    await expectStatus(`/r/${body}.${flip(mac, 3)}`, {}, 404);
-    await expectStatus(`/r/${flip(body, 5)}.${mac}`, {}, 404);
+    await expectStatus(`/r/${kid}.${body}.${flip(mac, 3)}`, {}, 404);
+    await expectStatus(`/r/${kid}.${flip(body, 5)}.${mac}`, {}, 404);
+    await expectStatus(`/r/${body}.${mac}`, {}, 404);
     await expectStatus(`/r/${body}`, {}, 404);
     await expectStatus(`/r/${encodeURIComponent('../../etc/passwd')}`, {}, 404);
-    await expectStatus(`/r/${sign({ sub: aliceFile.id, purpose: 'local-storage', expSec: 3600 })}`, {}, 404);
-    const foreign = signToken('another-secret-of-sufficient-length', {
-      sub: aliceFile.id,
+    await expectStatus(
+      `/r/${sign({ sub: `${alice.user.id}/2026-10/pdf`, purpose: 'local-storage', expSec: 3600 })}`,
+      {},
+      404,
+    );
+    // A token of this purpose naming a file id (any file, even a report) is not a report scope.
+    await expectStatus(`/r/${sign({ sub: aliceFile.id, expSec: 3600 })}`, {}, 404);
+    const foreign = signToken(signingKeys('REPORT_LINK_SECRET', 'another-secret-of-sufficient-length'), {
+      sub: `${alice.user.id}/2026-10/pdf`,
       purpose: REPORT_LINK_PURPOSE,
       exp: Math.floor(Date.now() / 1000) + 3600,
     });
     await expectStatus(`/r/${foreign}`, {}, 404);
+    // Another follower's or period's report, or the format that was not produced: nothing to serve.
+    await expectStatus(`/r/${scoped({ ...aliceOct(), followerId: bob.user.id })}`, {}, 410);
+    await expectStatus(`/r/${scoped({ ...aliceOct(), period: '2026-09' })}`, {}, 410);
+    await expectStatus(`/r/${scoped({ ...aliceOct(), format: 'xlsx' })}`, {}, 410);
 
-    const expired = await expectStatus(`/r/${sign({ sub: aliceFile.id, expSec: -1 })}`, {}, 410);
+    const expired = await expectStatus(`/r/${scoped(aliceOct(), -1)}`, {}, 410);
     expect(expired.headers.get('content-type')).toMatch(/html/);
     // 31 days later the good link is expired too (injected clock).
     app.clock.advance(31 * 86_400_000);
@@ -292,8 +310,18 @@ describe('report links', () => {
       app.clock.reset();
     }
 
-    const gone = await app.seed.file({ ownerId: alice.user.id, filename: 'gone.pdf', status: 'deleted' });
-    await expectStatus(`/r/${sign({ sub: gone.id, expSec: 3600 })}`, {}, 410);
+    const gone = await app.seed.file({
+      ownerId: alice.user.id,
+      filename: 'gone.pdf',
+      kind: 'report',
+      status: 'deleted',
+    });
+    await app.db.pool.query(
+      `INSERT INTO report_deliveries (id, follower_id, report_period, status, email_sent, pdf_file_id, storage_uploaded)
+       VALUES (gen_random_uuid(), $1, '2026-08', 'sent', true, $2, true)`,
+      [alice.user.id, gone.id],
+    );
+    await expectStatus(`/r/${scoped({ ...aliceOct(), period: '2026-08' })}`, {}, 410);
   });
 });
 
@@ -301,19 +329,25 @@ test('no token, code or key reached the logs; figures recorded', () => {
   const codes = app.smtp.messages.flatMap((m) => [...m.text.matchAll(/\b(\d{6})\b/g)].map((x) => x[1]!));
   const hits = scanForSecrets(
     [{ name: 'ui-api', lines: app.logs.lines }],
-    [...seenSecrets, ...codes, app.config.s3.credentials!.secretAccessKey, app.config.app.linkSigningSecret],
+    [
+      ...seenSecrets,
+      ...codes,
+      app.config.s3.credentials!.secretAccessKey,
+      ...Object.values(app.config.keys).map((k) => k.current.secret),
+    ],
   );
   recordScenario({
     id: '03-access-matrix',
     title: 'Access matrix: ownership, sessions, OTP, cookies, CSRF, report links',
     ci: true,
-    injected: "another user's ids, expired/revoked/garbage sessions, OTP guessing, missing CSRF header, forged links",
+    injected:
+      "another user's ids, expired/revoked/garbage sessions, OTP guessing, missing CSRF header, forged links, report-link tokens naming files or other reports",
     jobs: tally.checks,
     lost: 0,
     duplicated: 0,
     errors: tally.failed + hits.length,
     proves:
-      "Bob gets 404 (never 403 or the data) for Alice's files, exports, acquisitions and report files, and his deletes change nothing; expired, revoked and garbage sessions get 401 by bearer and by cookie; a 6-digit code locks after the configured wrong attempts (429), even for the right code; per-email code requests are limited with Retry-After; the session cookie is HttpOnly, SameSite=Lax and Secure in production (with HSTS); cookie-authenticated state changes without `X-Requested-With` (including a cross-site form post and a forged logout) are refused; report links with a flipped MAC or body byte, another purpose or another key are 404, expired or for a deleted file 410, as a readable page.",
+      "Bob gets 404 (never 403 or the data) for Alice's files, exports, acquisitions and report files, and his deletes change nothing; expired, revoked and garbage sessions get 401 by bearer and by cookie; a 6-digit code locks after the configured wrong attempts (429), even for the right code; per-email code requests are limited with Retry-After; the session cookie is HttpOnly, SameSite=Lax and Secure in production (with HSTS); cookie-authenticated state changes without `X-Requested-With` (including a cross-site form post and a forged logout) are refused; report links with a flipped MAC or body byte, another purpose, another key or a subject that is a file id rather than a report scope are 404; a link serves only its follower's report of its period and format (another follower, period or format: 410, never another file); expired or for a deleted file 410, as a readable page.",
   });
   expect(hits).toEqual([]);
 });

@@ -3,8 +3,8 @@ import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import { emailChartSeries, headlineFigures, renderEmailChart } from '@pulse/report-render';
 import { REPORT_LINK_TTL_DAYS, type ReportData, reportLink, unsubscribeLink } from '@pulse/reports';
-import type { ReportSettings } from '../config';
-import type { RenderedReport, StoreResult, StoredFileIds } from '../storage/report-files';
+import type { ReportKeys, ReportSettings } from '../config';
+import type { RenderedReport, StoreResult } from '../storage/report-files';
 import { type DeliveryRow, markNoticeSent, markSent } from './claim';
 import { chooseFallback, composeReportEmail, type ReportDelivery } from './email';
 
@@ -23,10 +23,8 @@ export interface SendReportDeps {
   db: Db;
   mailer: Mailer;
   logger: Logger;
-  settings: Pick<
-    ReportSettings,
-    'attachmentMaxBytes' | 'linkSigningSecret' | 'unsubscribeSigningSecret' | 'publicBaseUrl'
-  >;
+  settings: Pick<ReportSettings, 'attachmentMaxBytes' | 'publicBaseUrl'>;
+  keys: ReportKeys;
   now: () => Date;
 }
 
@@ -53,7 +51,7 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
     headline: headlineFigures(data),
     chart: series ? { png: renderEmailChart(series), metric: series.metric } : undefined,
     unsubscribeUrl: unsubscribeLink(data.follower.id, {
-      secret: settings.unsubscribeSigningSecret,
+      keys: deps.keys.unsubscribe,
       publicBaseUrl: settings.publicBaseUrl,
       now: deps.now(),
     }),
@@ -64,7 +62,7 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
   };
 
   let delivered: ReportDelivery;
-  if (stored.stored) delivered = linksFor(deps, report, stored.fileIds);
+  if (stored.stored) delivered = linksFor(deps, report);
   else {
     delivered = chooseFallback(report.files, deps.settings.attachmentMaxBytes);
     if (delivered.kind === 'deferred') {
@@ -92,12 +90,15 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
   return { attachments: message.attachments?.length ?? 0 };
 }
 
-function linksFor(deps: SendReportDeps, report: RenderedReport, fileIds: StoredFileIds): ReportDelivery {
+function linksFor(deps: SendReportDeps, report: RenderedReport): ReportDelivery {
   const now = deps.now();
-  const options = { secret: deps.settings.linkSigningSecret, publicBaseUrl: deps.settings.publicBaseUrl, now };
+  const options = { keys: deps.keys.reportLinks, publicBaseUrl: deps.settings.publicBaseUrl, now };
+  const scope = { followerId: report.followerId, period: report.period };
   return {
     kind: 'links',
-    links: report.files.map((f) => ({ kind: f.kind, url: reportLink(fileIds[f.kind]!, options) })),
+    // The link names the report (follower, period, format), never the file id: the API finds the file
+    // through the delivery row, which markSent points at these stored files.
+    links: report.files.map((f) => ({ kind: f.kind, url: reportLink({ ...scope, format: f.kind }, options) })),
     validUntil: new Date(now.getTime() + REPORT_LINK_TTL_DAYS * 86_400_000),
   };
 }

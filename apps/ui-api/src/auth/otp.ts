@@ -3,7 +3,7 @@ import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import type { UiApiConfig } from '../config';
 import { errors } from '../http/errors';
-import { hashOtpCode, newOtpCode, normaliseEmail, otpHashMatches } from './otp-code';
+import { hashOtpCode, newOtpCode, normaliseEmail, otpCodeMatches } from './otp-code';
 
 const HOUR_MS = 3_600_000;
 
@@ -31,7 +31,6 @@ export async function requestOtp(deps: OtpDeps, input: { email: string; ip: stri
   const code = newOtpCode();
   const user = await db.prisma.user.findUnique({ where: { email }, select: { id: true } });
   const issued = user ? code : newOtpCode();
-  const secret = config.app.linkSigningSecret;
 
   await db.prisma.$transaction(async (tx) => {
     // Serialises requests for one email, so parallel requests can't all slip under the limit.
@@ -50,7 +49,7 @@ export async function requestOtp(deps: OtpDeps, input: { email: string; ip: stri
     await tx.otpCode.create({
       data: {
         email,
-        codeHash: hashOtpCode(secret, email, issued),
+        codeHash: hashOtpCode(config.keys.otp, email, issued),
         expiresAt: new Date(at.getTime() + config.app.auth.otpTtlMs),
         requestIp: input.ip,
         createdAt: at,
@@ -101,7 +100,6 @@ export async function verifyOtp(
   const { db, config } = deps;
   const email = normaliseEmail(input.email);
   const at = deps.now();
-  const candidate = hashOtpCode(config.app.linkSigningSecret, email, input.code);
   const max = config.app.auth.otpMaxAttempts;
 
   // The outcome is returned, not thrown, so a wrong attempt's counter survives the commit.
@@ -116,7 +114,7 @@ export async function verifyOtp(
       await tx.$executeRaw`UPDATE otp_codes SET consumed_at = ${at} WHERE id = ${live.id}::uuid`;
       return { ok: false, reason: 'expired' };
     }
-    if (!otpHashMatches(live.code_hash, candidate)) {
+    if (!otpCodeMatches(live.code_hash, config.keys.otp, email, input.code)) {
       const attempts = live.attempts + 1;
       // The last allowed miss clears the hash: the code is dead even if the next guess is right.
       await tx.$executeRaw`UPDATE otp_codes SET attempts = ${attempts},

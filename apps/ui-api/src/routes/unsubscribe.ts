@@ -35,7 +35,7 @@ export function unsubscribeRoutes(deps: AppDeps): Router {
   router.use('/u', express.urlencoded({ extended: false, limit: '2kb' }));
 
   async function subjectOf(token: string) {
-    const verified = verifyToken(deps.config.app.unsubscribeSigningSecret, token, {
+    const verified = verifyToken(deps.config.keys.unsubscribe, token, {
       purpose: UNSUBSCRIBE_PURPOSE,
       now: deps.now(),
     });
