@@ -1,6 +1,6 @@
+import { markFailed } from '@pulse/acquisitions';
 import type { Bus, Consumer, DeadLetterHandler } from '@pulse/bus';
 import { type AcquisitionDeps, handleAcquisition } from './handle-acquisition-requested';
-import { markFailed } from './task-store';
 
 export interface ConsumerOptions {
   /** Tasks handled at once by this replica. */

@@ -1,4 +1,14 @@
-import { RECEIVER_ID, receiversForCapture } from '@pulse/acquisitions';
+import {
+  type ClaimedTask,
+  type Counters,
+  claimTask,
+  countFailedReceiver,
+  type FailedReceiver,
+  finishTask,
+  RECEIVER_ID,
+  type ReceiverTiming,
+  receiversForCapture,
+} from '@pulse/acquisitions';
 import type { Bus, MessageContext, Payload } from '@pulse/bus';
 import { PermanentError } from '@pulse/bus';
 import type { Storage } from '@pulse/storage';
@@ -7,10 +17,9 @@ import { forEachLimited } from './concurrency';
 import type { AcquisitionSettings } from './config';
 import { describeFailure } from './failure';
 import type { AcquisitionMetrics } from './metrics';
-import { type ReceiverError, type ReceiverTiming, summarize } from './result';
+import { summarize } from './result';
 import { ReceiverFailure } from './sources/capture-session';
 import { type MeasurementDeps, storeMeasurement } from './store-measurement';
-import { type AcquisitionTask, type Counters, claimTask, countFailedReceiver, finishTask } from './task-store';
 
 export interface AcquisitionDeps extends MeasurementDeps {
   bus: Pick<Bus, 'emit'>;
@@ -25,7 +34,7 @@ export interface AcquisitionDeps extends MeasurementDeps {
 export type AcquisitionContext = Pick<MessageContext, 'signal' | 'working' | 'deliveryCount'>;
 
 /** Complex samples per receiver for the requested duration (at least one). */
-export const sampleCountFor = (task: Pick<AcquisitionTask, 'durationMs' | 'sampleRate'>) =>
+export const sampleCountFor = (task: Pick<ClaimedTask, 'durationMs' | 'sampleRate'>) =>
   Math.max(1, Math.round((task.durationMs * task.sampleRate) / 1000));
 
 /** Bytes one receiver may hold while in flight: its samples plus an .npy copy of them (none when the
@@ -108,7 +117,7 @@ export async function handleAcquisition(
   await bucketReady;
   const done = new Set(claim.stored.map((m) => m.receiverId));
   const stored = [...claim.stored];
-  const errors: ReceiverError[] = [];
+  const errors: FailedReceiver[] = [];
   const timings: ReceiverTiming[] = [];
   const targets = await receiversForCapture(deps.db, task.receivers);
   const cancel = deps.cancellations?.track(taskId);

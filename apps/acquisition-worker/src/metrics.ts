@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from '@pulse/runtime';
-import type { FinalState } from './result';
+import type { FinalState } from '@pulse/acquisitions';
 
 /** What the handler reports to Prometheus; tests leave it out. */
 export interface AcquisitionMetrics {

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type CaptureTarget, type ReceiverKind, recordReceiverContact } from '@pulse/acquisitions';
+import {
+  type CaptureTarget,
+  type ClaimedTask,
+  type Counters,
+  type ReceiverKind,
+  recordReceiverContact,
+  type StoredMeasurement,
+  saveMeasurement,
+} from '@pulse/acquisitions';
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import { measurementObjectKeys, type Storage } from '@pulse/storage';
@@ -15,7 +23,6 @@ import { encodeComplex64Npy } from './npy';
 import { estimateSnrDb } from './snr';
 import { ReceiverFailure, samplesFor } from './sources/capture-session';
 import type { Capture, ReceiverSource } from './sources/receiver-source';
-import { type AcquisitionTask, type Counters, type StoredMeasurement, saveMeasurement } from './task-store';
 
 export interface MeasurementDeps {
   db: Db;
@@ -32,7 +39,7 @@ export interface MeasurementDeps {
 }
 
 export interface MeasurementRequest {
-  task: AcquisitionTask;
+  task: ClaimedTask;
   receiverId: string;
   /** The registry entry (kind, address). */
   target: CaptureTarget;
@@ -164,18 +171,17 @@ async function captureFrom(
   req: MeasurementRequest,
 ): Promise<{ capture: Capture; seen: Promise<void> }> {
   const { task, receiverId, target, signal } = req;
-  if (target.kind === 'synthetic') {
-    const capture = await deps.source.acquire({
-      taskId: task.id,
-      receiverId,
-      frequencyHz: task.frequencyHz,
-      sampleRate: task.sampleRate,
-      sampleCount: req.sampleCount,
-      durationMs: task.durationMs,
-      signal,
-    });
-    return { capture, seen: Promise.resolve() };
-  }
+  // What every source is asked, whatever its kind.
+  const wanted = {
+    taskId: task.id,
+    receiverId,
+    frequencyHz: task.frequencyHz,
+    sampleRate: task.sampleRate,
+    sampleCount: req.sampleCount,
+    durationMs: task.durationMs,
+    signal,
+  };
+  if (target.kind === 'synthetic') return { capture: await deps.source.acquire(wanted), seen: Promise.resolve() };
   const source = deps.sources?.[target.kind];
   if (!source) throw new ReceiverFailure(`no ${target.kind} source on this worker`);
   let password: string | undefined;
@@ -186,15 +192,9 @@ async function captureFrom(
   }
   try {
     const capture = await source.acquire({
-      taskId: task.id,
-      receiverId,
-      frequencyHz: task.frequencyHz,
-      sampleRate: task.sampleRate,
-      sampleCount: req.sampleCount,
-      durationMs: task.durationMs,
+      ...wanted,
       maxSampleRate: target.maxSampleRate,
       address: { host: target.host!, port: target.port!, password },
-      signal,
     });
     // Recorded while the capture is being stored, not before: it is a round trip on the task's tail.
     const seen = recordReceiverContact(deps.db, receiverId, { ok: true });

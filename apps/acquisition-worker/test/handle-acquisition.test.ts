@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMetricsRegistry } from '@pulse/runtime';
 import { handleAcquisition } from '../src/handle-acquisition-requested';
 import { acquisitionMetrics } from '../src/metrics';
-import type { AcquisitionResult } from '../src/result';
+import type { AcquisitionResult } from '@pulse/acquisitions';
 import { generateSamples, receiverProfile } from '../src/sources/synthetic-source';
 import {
   failingPuts,

@@ -8,7 +8,7 @@ import { waitFor } from '@pulse/testing';
 import { measurementObjectKeys } from '@pulse/storage';
 import { Cancellations } from '../src/cancellations';
 import { handleAcquisition } from '../src/handle-acquisition-requested';
-import type { AcquisitionResult } from '../src/result';
+import type { AcquisitionResult } from '@pulse/acquisitions';
 import { kiwisdrSource } from '../src/sources/kiwisdr-source';
 import { rtlTcpSource } from '../src/sources/rtl-tcp-source';
 import { openWorkerEnv, readObject, testContext, type WorkerEnv } from './env';

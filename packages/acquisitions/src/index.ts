@@ -1,5 +1,5 @@
-// The acquisition domain: the receivers registry (and, as they move here, acquisition tasks and
-// measurements). Apps change these tables only through this package.
+// The acquisition domain: the receivers registry, acquisition tasks and their measurements. Apps change
+// these tables only through this package.
 export { isReceiverError, ReceiverError, type ReceiverErrorCode } from './receiver-errors';
 export {
   KIND_DEFAULTS,
@@ -28,3 +28,24 @@ export {
 } from './receiver-registry';
 export { parseReceiverList, seedReceivers } from './receiver-seed';
 export { type CancelOutcome, cancelTask } from './task-cancel';
+export { type CreateTaskResult, createTask, type NewTask } from './task-create';
+export { findOwnedTask, type ListTasksOptions, listMeasurements, listTasks } from './task-queries';
+export type {
+  AcquisitionResult,
+  FinalState,
+  FailedReceiver,
+  ReceiverTiming,
+  StoredMeasurement,
+} from './task-result';
+export {
+  type ClaimedTask,
+  type ClaimResult,
+  type Counters,
+  claimTask,
+  countFailedReceiver,
+  finishTask,
+  type MeasurementRecord,
+  markFailed,
+  type StoredFile,
+  saveMeasurement,
+} from './task-work';

@@ -1,5 +1,4 @@
-import { listEnabledReceivers, type ReceiverSummary } from '@pulse/acquisitions';
-import { enqueueOutbox } from '@pulse/db';
+import { createTask, listEnabledReceivers, type ReceiverSummary } from '@pulse/acquisitions';
 import type { AppDeps } from '../deps';
 import type { AuthUser } from '../http/context';
 import { errors } from '../http/errors';
@@ -23,8 +22,8 @@ function checkFits(r: ReceiverSummary, request: AcquireRequest): void {
 }
 
 /**
- * Writes the task and its `acquisition.requested` outbox event in one transaction: the worker hears
- * of the task only if it exists, and a NATS outage delays the acquisition instead of losing it.
+ * Checks the request against the enabled receivers, then has @pulse/acquisitions write the task with
+ * its outbox event (one transaction, capped per user).
  */
 export async function createAcquisition(
   deps: Pick<AppDeps, 'db' | 'config' | 'logger' | 'kickOutbox'>,
@@ -45,31 +44,21 @@ export async function createAcquisition(
     checkFits(receiver, request);
   }
 
-  const taskId = await deps.db.prisma.$transaction(async (tx) => {
-    // Serialises this user's concurrent requests, so a burst can't overshoot the cap.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`acquisition:${user.id}`}))`;
-    const active = await tx.acquisitionTask.count({ where: { userId: user.id, state: { in: ['queued', 'running'] } } });
-    if (active >= ACQUISITION_LIMITS.maxActivePerUser) {
-      throw errors.tooManyRequests(`you already have ${active} acquisitions in progress; wait for one to finish`);
-    }
-    const task = await tx.acquisitionTask.create({
-      data: {
-        userId: user.id,
-        frequencyHz: BigInt(request.frequencyHz),
-        durationMs: request.durationMs,
-        sampleRate: request.sampleRate,
-        receivers,
-        total: receivers.length,
-      },
-      select: { id: true },
-    });
-    await enqueueOutbox(tx, {
-      subject: 'acquisition.requested',
-      payload: { taskId: task.id },
-      msgId: `acquisition:${task.id}`,
-    });
-    return task.id;
-  });
+  const created = await createTask(
+    deps.db,
+    {
+      userId: user.id,
+      frequencyHz: request.frequencyHz,
+      durationMs: request.durationMs,
+      sampleRate: request.sampleRate,
+      receivers,
+    },
+    { maxActive: ACQUISITION_LIMITS.maxActivePerUser },
+  );
+  if (!created.created) {
+    throw errors.tooManyRequests(`you already have ${created.active} acquisitions in progress; wait for one to finish`);
+  }
+  const { taskId } = created;
   deps.kickOutbox();
   deps.logger.info(
     { event: 'acquisition_requested', taskId, receivers: receivers.length, samples: samplesPerReceiver(request) },

@@ -1,3 +1,4 @@
+import { findOwnedTask as findTask, listMeasurements, listTasks as listTaskPage } from '@pulse/acquisitions';
 import type { AcquisitionTask, Db } from '@pulse/db';
 import { findOwnedFiles } from '@pulse/files';
 import { encodeCursor, type ListPosition } from '../files/cursor';
@@ -6,7 +7,7 @@ import { safeFilename } from '../files/filename';
 
 /** Someone else's task and a missing one look the same: 404. */
 export async function findOwnedTask(db: Db, o: { taskId: string; userId: string }): Promise<AcquisitionTask> {
-  const task = await db.prisma.acquisitionTask.findFirst({ where: { id: o.taskId, userId: o.userId } });
+  const task = await findTask(db, o);
   if (!task) throw errors.notFound('acquisition');
   return task;
 }
@@ -15,19 +16,9 @@ export async function listTasks(
   db: Db,
   o: { userId: string; limit: number; after?: ListPosition },
 ): Promise<{ tasks: AcquisitionTask[]; nextCursor: string | null }> {
-  const rows = await db.prisma.acquisitionTask.findMany({
-    where: {
-      userId: o.userId,
-      ...(o.after
-        ? { OR: [{ createdAt: { lt: o.after.createdAt } }, { createdAt: o.after.createdAt, id: { lt: o.after.id } }] }
-        : {}),
-    },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: o.limit + 1,
-  });
-  const tasks = rows.slice(0, o.limit);
+  const { tasks, more } = await listTaskPage(db, o);
   const last = tasks.at(-1);
-  return { tasks, nextCursor: rows.length > o.limit && last ? encodeCursor(last) : null };
+  return { tasks, nextCursor: more && last ? encodeCursor(last) : null };
 }
 
 /** The API shape of a task's state: what the progress bar polls. */
@@ -62,7 +53,7 @@ const fileLink = (fileId: string) => `/api/v1/files/${fileId}/download`;
  * check, then 302 to a fresh presign), so they stay valid longer than any presigned URL would.
  */
 export async function taskMeasurements(db: Db, task: AcquisitionTask) {
-  const measurements = await db.prisma.measurement.findMany({ where: { taskId: task.id } });
+  const measurements = await listMeasurements(db, task);
   const fileIds = measurements.flatMap((m) => [m.npyFileId, m.metadataFileId]);
   const files = new Map((await findOwnedFiles(db, { fileIds, ownerId: task.userId })).map((f) => [f.id, f]));
   const describe = (fileId: string) => {
@@ -76,18 +67,15 @@ export async function taskMeasurements(db: Db, task: AcquisitionTask) {
       downloadUrl: fileLink(fileId),
     };
   };
-  const order = (receiverId: string) => task.receivers.indexOf(receiverId);
-  return measurements
-    .sort((a, b) => order(a.receiverId) - order(b.receiverId))
-    .map((m) => ({
-      receiverId: m.receiverId,
-      sampleCount: m.sampleCount,
-      snrDb: m.snrDb,
-      sha256: m.npySha256,
-      size: Number(m.npySize),
-      startedAt: m.startedAt.toISOString(),
-      endedAt: m.endedAt.toISOString(),
-      npy: describe(m.npyFileId),
-      metadata: describe(m.metadataFileId),
-    }));
+  return measurements.map((m) => ({
+    receiverId: m.receiverId,
+    sampleCount: m.sampleCount,
+    snrDb: m.snrDb,
+    sha256: m.npySha256,
+    size: Number(m.npySize),
+    startedAt: m.startedAt.toISOString(),
+    endedAt: m.endedAt.toISOString(),
+    npy: describe(m.npyFileId),
+    metadata: describe(m.metadataFileId),
+  }));
 }

@@ -1,8 +1,8 @@
 import type { AcquisitionState, Db, Prisma } from '@pulse/db';
-import type { AcquisitionResult } from './result';
+import type { AcquisitionResult, StoredMeasurement } from './task-result';
 
 /** The parts of an acquisition_tasks row the worker needs. */
-export interface AcquisitionTask {
+export interface ClaimedTask {
   id: string;
   userId: string;
   frequencyHz: number;
@@ -12,17 +12,6 @@ export interface AcquisitionTask {
   artifactId: string;
 }
 
-/** One receiver's stored .npy + metadata pair, as it appears in the task result. */
-export type StoredMeasurement = {
-  receiverId: string;
-  npyFileId: string;
-  metadataFileId: string;
-  sha256: string;
-  size: number;
-  sampleCount: number;
-  snrDb: number | null;
-};
-
 export interface Counters {
   current: number;
   total: number;
@@ -31,7 +20,7 @@ export interface Counters {
 }
 
 export type ClaimResult =
-  | { claimed: true; task: AcquisitionTask; stored: StoredMeasurement[] }
+  | { claimed: true; task: ClaimedTask; stored: StoredMeasurement[] }
   | { claimed: false; state: AcquisitionState | null };
 
 const FINAL: AcquisitionState[] = ['SUCCESS', 'PARTIAL_FAILURE', 'FAILED', 'CANCELLED'];
@@ -121,7 +110,7 @@ export interface StoredFile {
 }
 
 export interface MeasurementRecord {
-  task: AcquisitionTask;
+  task: ClaimedTask;
   receiverId: string;
   sampleCount: number;
   snrDb: number | null;
