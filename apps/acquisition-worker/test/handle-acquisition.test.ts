@@ -259,7 +259,7 @@ describe('redelivery of an interrupted task', () => {
       handleAcquisition(env.deps({ storage, settings: oneAtATime }), { taskId }, testContext(1, stop.signal)),
     ).rejects.toThrow();
     const interrupted = await task(taskId);
-    expect(interrupted.state).toBe('running');
+    expect(interrupted.state).toBe('RUNNING');
     const storedFirst = await env.db.prisma.measurement.findMany({ where: { taskId } });
     // The stop comes as the third receiver's files land: its row may or may not have been written.
     expect([2, 3]).toContain(storedFirst.length);

@@ -213,7 +213,7 @@ describe('an acquisition from request to download', () => {
   it('caps the acquisitions one user may have in progress (429)', async () => {
     // Rows as the API would leave them while the worker is busy: queued and running.
     const carol = await app.login('carol-acq@example.com');
-    for (const state of ['queued', 'running', 'running'] as const) {
+    for (const state of ['QUEUED', 'RUNNING', 'RUNNING'] as const) {
       await app.db.prisma.acquisitionTask.create({
         data: {
           userId: carol.user.id,

@@ -49,3 +49,4 @@ export {
   type StoredFile,
   saveMeasurement,
 } from './task-work';
+export { API_STATES, type ApiState, apiState } from './task-state';

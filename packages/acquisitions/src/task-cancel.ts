@@ -10,7 +10,7 @@ export async function cancelTask(db: Db, o: { taskId: string; userId: string }):
   const { rows } = await db.pool.query<{ id: string }>(
     `UPDATE acquisition_tasks
         SET state = 'CANCELLED', error = 'cancelled by the user', finished_at = now()
-      WHERE id = $1 AND user_id = $2 AND state IN ('queued', 'running')
+      WHERE id = $1 AND user_id = $2 AND state IN ('QUEUED', 'RUNNING')
       RETURNING id`,
     [o.taskId, o.userId],
   );

@@ -21,7 +21,7 @@ export function createTask(db: Db, task: NewTask, limits: { maxActive: number })
     // Serialises this user's concurrent requests, so a burst can't overshoot the cap.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`acquisition:${task.userId}`}))`;
     const active = await tx.acquisitionTask.count({
-      where: { userId: task.userId, state: { in: ['queued', 'running'] } },
+      where: { userId: task.userId, state: { in: ['QUEUED', 'RUNNING'] } },
     });
     if (active >= limits.maxActive) return { created: false, active } as const;
     const { id } = await tx.acquisitionTask.create({

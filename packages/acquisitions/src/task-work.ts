@@ -40,7 +40,7 @@ const toStored = (m: Prisma.MeasurementGetPayload<object>): StoredMeasurement =>
 const CLAIM = `
 WITH locked AS (
   SELECT id, user_id, artifact_id, frequency_hz, receivers FROM acquisition_tasks
-   WHERE id = $1 AND state IN ('queued', 'running') FOR UPDATE
+   WHERE id = $1 AND state IN ('QUEUED', 'RUNNING') FOR UPDATE
 ), artifact AS (
   INSERT INTO artifacts (id, owner_id, kind, title)
   SELECT gen_random_uuid(), user_id, 'acquisition',
@@ -49,7 +49,7 @@ WITH locked AS (
   RETURNING id
 )
 UPDATE acquisition_tasks t
-   SET state = 'running', artifact_id = COALESCE(t.artifact_id, (SELECT id FROM artifact)),
+   SET state = 'RUNNING', artifact_id = COALESCE(t.artifact_id, (SELECT id FROM artifact)),
        started_at = COALESCE(t.started_at, now()), total = cardinality(t.receivers),
        current = done.n, successful = done.n, failed = 0, error = NULL
   FROM locked,
@@ -233,7 +233,7 @@ export async function finishTask(
   await db.pool.query(
     `UPDATE acquisition_tasks
         SET state = $2::"AcquisitionState", result = $3::jsonb, error = $4, finished_at = now()
-      WHERE id = $1 AND state = 'running'`,
+      WHERE id = $1 AND state = 'RUNNING'`,
     [taskId, outcome.result.status, JSON.stringify(outcome.result), outcome.error],
   );
 }

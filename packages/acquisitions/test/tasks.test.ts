@@ -95,7 +95,7 @@ describe('createTask', () => {
     const tasks = await db.prisma.acquisitionTask.findMany({ where: { userId } });
     expect(tasks).toHaveLength(2);
     for (const t of tasks) {
-      expect(t).toMatchObject({ state: 'queued', total: 3, current: 0, receivers: ['rx-a', 'rx-b', 'rx-c'] });
+      expect(t).toMatchObject({ state: 'QUEUED', total: 3, current: 0, receivers: ['rx-a', 'rx-b', 'rx-c'] });
       const outbox = await db.prisma.outboxEvent.findUniqueOrThrow({ where: { msgId: `acquisition:${t.id}` } });
       expect(outbox).toMatchObject({ subject: 'acquisition.requested', payload: { taskId: t.id } });
     }

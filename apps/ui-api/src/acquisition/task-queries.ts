@@ -1,4 +1,4 @@
-import { findOwnedTask as findTask, listMeasurements, listTasks as listTaskPage } from '@pulse/acquisitions';
+import { apiState, findOwnedTask as findTask, listMeasurements, listTasks as listTaskPage } from '@pulse/acquisitions';
 import type { AcquisitionTask, Db } from '@pulse/db';
 import { findOwnedFiles } from '@pulse/files';
 import { encodeCursor, type ListPosition } from '../files/cursor';
@@ -25,7 +25,7 @@ export async function listTasks(
 export function taskStatus(task: AcquisitionTask) {
   return {
     taskId: task.id,
-    state: task.state,
+    state: apiState(task.state),
     progress: { current: task.current, total: task.total, successful: task.successful, failed: task.failed },
     ...(task.result === null ? {} : { result: task.result }),
     ...(task.error === null ? {} : { error: task.error }),

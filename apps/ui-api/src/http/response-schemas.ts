@@ -3,10 +3,9 @@
  * these, and /api/v1/openapi.json documents them from the same definitions. `z.date()` is a Date the
  * handler passes to res.json, an ISO 8601 string on the wire.
  */
-import { RECEIVER_KINDS } from '@pulse/acquisitions';
+import { API_STATES, RECEIVER_KINDS } from '@pulse/acquisitions';
 import { z } from '@pulse/config';
 import {
-  AcquisitionState,
   ArtifactKind,
   DeliveryStatus,
   ExportFormat,
@@ -156,7 +155,9 @@ export const acquisitionCreated = z.object({ taskId: z.uuid() });
 export const acquisitionCancelled = z.object({ taskId: z.uuid(), state: z.literal('CANCELLED') });
 export const taskStatus = z.object({
   taskId: z.uuid(),
-  state: z.enum(AcquisitionState),
+  state: z.enum(API_STATES).meta({
+    description: 'queued and running in lower case, the final states in upper case (as published since v1)',
+  }),
   progress: z.object({
     current: z.number().int(),
     total: z.number().int(),
