@@ -1,4 +1,5 @@
 import type { Logger } from '@pulse/logger';
+import { Cron } from 'croner';
 
 export interface Scheduler {
   /** Cancels future runs and waits for the one in flight. */
@@ -13,32 +14,28 @@ export interface SchedulerOptions {
 }
 
 /**
- * Runs at start and then `intervalMs` after each run ends (not on a fixed beat, so a slow run never
- * overlaps the next). Every replica schedules; the lock lets one of them work per slot.
+ * Runs at start and then every `intervalMs` (whole seconds, at least one). croner checks every second
+ * and `protect` skips the beats that come while a run is still going, so a slow run never overlaps the
+ * next. Every replica schedules; the lock lets one of them work per slot.
  */
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const { intervalMs, logger, run } = options;
-  let timer: NodeJS.Timeout | undefined;
+  let reason = 'startup';
   let inFlight: Promise<void> | undefined;
-  let stopped = false;
-
-  const tick = (reason: string) => {
-    inFlight = run(reason)
-      .then(
-        () => undefined,
-        (err: unknown) => logger.error({ event: 'cleanup_run_error', err }, 'cleanup run failed'),
-      )
-      .finally(() => {
-        inFlight = undefined;
-        if (!stopped) timer = setTimeout(() => tick('interval'), intervalMs);
-      });
-  };
-  tick('startup');
+  const job = new Cron('* * * * * *', { interval: Math.floor(intervalMs / 1000), protect: true }, async () => {
+    const current = reason;
+    reason = 'interval';
+    inFlight = run(current).then(
+      () => undefined,
+      (err: unknown) => logger.error({ event: 'cleanup_run_error', err }, 'cleanup run failed'),
+    );
+    await inFlight;
+  });
+  void job.trigger();
 
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
+      job.stop();
       await inFlight;
     },
   };
