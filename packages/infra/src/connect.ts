@@ -31,6 +31,21 @@ export interface Infra {
   close(): Promise<void>;
 }
 
+/**
+ * The readiness checks every Pulse process shares: Postgres answers, NATS is connected, S3 answers
+ * (HeadBucket on `buckets`, or reachability without them). ui-api serves them on its own /health/ready.
+ */
+export function readinessChecks(
+  parts: { db: Pick<Db, 'pool'>; bus: Pick<Bus, 'isConnected'>; storage: Pick<Storage, 'health'> },
+  buckets?: string[],
+): { postgres: ReadinessCheck; nats: ReadinessCheck; s3: ReadinessCheck } {
+  return {
+    postgres: async () => (await parts.db.pool.query('SELECT 1')).rowCount === 1,
+    nats: async () => parts.bus.isConnected(),
+    s3: async () => (await parts.storage.health(buckets)).ok,
+  };
+}
+
 export interface InfraOptions {
   service: string;
   logger: Logger;
@@ -54,11 +69,7 @@ export async function connectInfra({ service, logger, config }: InfraOptions): P
     db,
     bus,
     storage,
-    checks: (buckets) => ({
-      postgres: async () => (await db.pool.query('SELECT 1')).rowCount === 1,
-      nats: async () => bus.isConnected(),
-      s3: async () => (await storage.health(buckets)).ok,
-    }),
+    checks: (buckets) => readinessChecks({ db, bus, storage }, buckets),
     startOps: ({ ops, checks }) => startOpsServer({ ...ops, logger, registry: metrics, checks }),
     async close() {
       await bus.close();

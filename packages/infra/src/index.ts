@@ -1,2 +1,2 @@
-export { connectInfra, type Infra, type InfraOptions } from './connect';
+export { connectInfra, type Infra, type InfraOptions, readinessChecks } from './connect';
 export { runWorker, type StartedWorker, type WorkerConfig, type WorkerContext, type WorkerOptions } from './run-worker';

@@ -1,3 +1,4 @@
+import { readinessChecks } from '@pulse/infra';
 import { runChecks } from '@pulse/runtime';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
@@ -10,11 +11,9 @@ const CHECK_TIMEOUT_MS = 2000;
 export function healthRoutes(deps: AppDeps): Router {
   const router = Router();
   const { config } = deps;
-  const checks = {
-    postgres: async () => (await deps.db.pool.query('SELECT 1')).rowCount === 1,
-    nats: async () => deps.bus.isConnected(),
-    storage: async () => (await deps.storage.health(Object.values(config.s3.buckets))).ok,
-  };
+  const { s3, ...core } = readinessChecks(deps, Object.values(config.s3.buckets));
+  // The checks every process runs; the API's /health/ready has always named the S3 one "storage".
+  const checks = { ...core, storage: s3 };
 
   route(
     router,
