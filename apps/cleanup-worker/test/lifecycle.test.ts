@@ -26,7 +26,18 @@ describe('lifecycle rules', () => {
     expect(first.tally(h.buckets.exports).lifecycle).toBe('changed');
     expect(first.tally(h.buckets.reports).lifecycle).toBe('changed');
     expect(first.tally(h.buckets.rawIq).lifecycle).toBe('changed');
-    expect(first.tally(h.buckets.artifacts).lifecycle).toBe('unchanged');
+    // Finished uploads are kept; staging objects and incomplete multipart uploads are not.
+    expect(first.tally(h.buckets.artifacts).lifecycle).toBe('changed');
+    const artifactRules = (await h.storage.getLifecycle(h.buckets.artifacts)) ?? [];
+    expect(artifactRules.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      {
+        id: 'pulse-artifacts-incomplete-uploads',
+        prefix: 'artifacts/',
+        expirationDays: undefined,
+        abortIncompleteMultipartDays: 1,
+      },
+      { id: 'pulse-upload-staging', prefix: 'uploads/', expirationDays: 1, abortIncompleteMultipartDays: 1 },
+    ]);
     expect(await h.storage.getLifecycle(h.buckets.exports)).toEqual([
       { id: 'pulse-exports-retention', prefix: 'exports/', expirationDays: 8, abortIncompleteMultipartDays: 1 },
     ]);

@@ -235,6 +235,36 @@ describe('upload rules', () => {
   });
 });
 
+describe('a completed upload is immutable', () => {
+  it('keeps its bytes when the (still valid) upload URL is used again after /complete', async () => {
+    const original = Buffer.from('amount\n100\n');
+    const swapped = Buffer.from('amount\n999\n');
+    const started = await upload(alice, 'invoice.csv', 'text/csv', original);
+    const staging = await app.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: started.fileId } });
+    expect(staging.objectKey).toBe(`uploads/${staging.artifactId}/${started.fileId}.csv`);
+    const done = await app.request(`/api/v1/files/${started.fileId}/complete`, { method: 'POST', token: alice.token });
+    expect(done.status).toBe(200);
+    const row = await app.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: started.fileId } });
+    expect(row.objectKey).toBe(`artifacts/${row.artifactId}/${started.fileId}.csv`);
+    // The staging object is gone once copied.
+    expect(await app.storage.exists(row.bucket, staging.objectKey)).toBe(false);
+
+    // Same URL, same signed type and length, other bytes: S3 accepts the PUT (the URL is valid for
+    // 15 minutes), but it lands on the staging key, which no completed record points at.
+    const again = await fetch(started.uploadUrl, { method: 'PUT', headers: started.headers, body: swapped });
+    expect(again.status).toBe(200);
+    const res = await app.request(`/api/v1/files/${started.fileId}/download`, { token: alice.token });
+    const served = Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer());
+    expect(served.equals(original)).toBe(true);
+    // Completing again changes nothing either.
+    expect(
+      (await app.request(`/api/v1/files/${started.fileId}/complete`, { method: 'POST', token: alice.token })).status,
+    ).toBe(200);
+    const after = await app.request(`/api/v1/files/${started.fileId}/download`, { token: alice.token });
+    expect(Buffer.from(await (await fetch(after.headers.get('location')!)).arrayBuffer()).equals(original)).toBe(true);
+  });
+});
+
 describe('filenames that disguise themselves', () => {
   // U+202E (right-to-left override) shows `invoice\u202Egpj.exe` as `invoiceexe.jpg`; U+2066 is an isolate,
   // U+0085 a C1 control, U+200B a zero-width space.

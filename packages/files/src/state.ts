@@ -1,11 +1,14 @@
 import type { Db, Prisma } from '@pulse/db';
 import type { OwnedFile } from './queries';
 
-/** pending → ready once the object is confirmed (an upload's HEAD); null if the row is no longer pending. */
-export async function markReady(db: Db, fileId: string): Promise<OwnedFile | null> {
+/**
+ * pending → ready once the object is confirmed (an upload's HEAD), optionally at the key it was moved to
+ * (a browser upload is copied out of its staging key); null if the row is no longer pending.
+ */
+export async function markReady(db: Db, fileId: string, at: { objectKey?: string } = {}): Promise<OwnedFile | null> {
   const rows = await db.prisma.artifactFile.updateManyAndReturn({
     where: { id: fileId, status: 'pending' },
-    data: { status: 'ready' },
+    data: { status: 'ready', ...(at.objectKey ? { objectKey: at.objectKey } : {}) },
     include: { artifact: { select: { kind: true } } },
   });
   return rows[0] ?? null;

@@ -16,6 +16,7 @@ export {
 export { parseByteRange } from './local/range';
 export {
   artifactObjectKey,
+  uploadObjectKey,
   exportObjectKey,
   measurementObjectKeys,
   PULSE_PREFIXES,
@@ -25,6 +26,7 @@ export {
 export type { StorageMetrics } from './observe';
 export type * from './types';
 export {
+  ARTIFACT_UPLOAD_RULES,
   PULSE_RULE_ID_PREFIX,
   type RetentionDays,
   type RetentionKind,

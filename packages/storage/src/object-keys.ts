@@ -9,6 +9,7 @@ export const PULSE_PREFIXES = {
   reports: 'reports/',
   rawIq: 'sessions/',
   artifacts: 'artifacts/',
+  uploads: 'uploads/',
 } as const;
 
 export type PulsePrefix = keyof typeof PULSE_PREFIXES;
@@ -26,6 +27,14 @@ export function measurementObjectKeys(taskId: string, receiverId: string): { npy
   const base = `${PULSE_PREFIXES.rawIq}${taskId}/websdr_${receiverId}`;
   return { npy: `${base}.npy`, metadata: `${base}_metadata.json` };
 }
+
+/**
+ * `uploads/{artifactId}/{fileId}{.ext}`: where a browser's presigned PUT lands. Completing the upload
+ * copies it to its artifactObjectKey, which no presigned URL points at, so the completed file can't be
+ * changed by the (still valid) upload URL; whatever is left here expires (retention.ts).
+ */
+export const uploadObjectKey = (artifactId: string, fileId: string, extension: string): string =>
+  `${PULSE_PREFIXES.uploads}${artifactId}/${fileId}${extension}`;
 
 /** `artifacts/{artifactId}/{fileId}{.ext}`: ids only, so no user text ever reaches an object key. */
 export const artifactObjectKey = (artifactId: string, fileId: string, extension: string): string =>

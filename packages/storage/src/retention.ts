@@ -27,6 +27,19 @@ export function retentionRule(kind: RetentionKind, retentionDays: number): Lifec
   return { ...RETENTION_TARGETS[kind], expirationDays: retentionDays + 1, abortIncompleteMultipartDays: 1 };
 }
 
+/**
+ * The artifacts bucket keeps finished files without a time limit, but nothing half-done: a browser
+ * upload's staging object (uploads/, copied to artifacts/ on completion, see uploadObjectKey) goes a
+ * day after it was written, whether the upload was abandoned or the URL was used again after
+ * completion, and incomplete multipart uploads anywhere under Pulse's artifact prefixes are aborted
+ * after a day. cleanup-worker reclaims abandoned uploads sooner (their rows expire), this is the
+ * server-side backstop.
+ */
+export const ARTIFACT_UPLOAD_RULES: readonly LifecycleRule[] = [
+  { id: 'pulse-upload-staging', prefix: PULSE_PREFIXES.uploads, expirationDays: 1, abortIncompleteMultipartDays: 1 },
+  { id: 'pulse-artifacts-incomplete-uploads', prefix: PULSE_PREFIXES.artifacts, abortIncompleteMultipartDays: 1 },
+];
+
 export interface RetentionDays {
   exports: number;
   reports: number;
@@ -36,7 +49,7 @@ export interface RetentionDays {
 /**
  * Pulse's lifecycle rules per bucket: every configured bucket gets an entry (an empty list removes
  * Pulse's rules from it), and buckets that hold several kinds get all of theirs. The artifacts bucket
- * keeps user uploads without a time limit, so it gets none.
+ * keeps finished files without a time limit and gets ARTIFACT_UPLOAD_RULES only.
  */
 export function retentionPlan(
   buckets: { exports: string; reports: string; rawIq: string; artifacts: string },
@@ -46,5 +59,6 @@ export function retentionPlan(
   plan.get(buckets.exports)?.push(retentionRule('exports', days.exports));
   plan.get(buckets.reports)?.push(retentionRule('reports', days.reports));
   plan.get(buckets.rawIq)?.push(retentionRule('rawIq', days.rawIq));
+  plan.get(buckets.artifacts)?.push(...ARTIFACT_UPLOAD_RULES);
   return plan;
 }

@@ -72,7 +72,8 @@ export interface DeleteManyResult {
 export interface LifecycleRule {
   id: string;
   prefix: string;
-  expirationDays: number;
+  /** Delete objects this many days old; unset: a rule that only aborts incomplete multipart uploads. */
+  expirationDays?: number;
   /** Abort incomplete multipart uploads after this many days. */
   abortIncompleteMultipartDays?: number;
 }
@@ -132,6 +133,8 @@ export interface Storage {
   exists(bucket: string, key: string): Promise<boolean>;
   presignGet(bucket: string, key: string, options?: PresignGetOptions): Promise<PresignedUrl>;
   presignPut(bucket: string, key: string, options: PresignPutOptions): Promise<PresignedUrl>;
+  /** Server-side copy within a bucket (content type and metadata kept, encrypted like every write). */
+  copy(bucket: string, fromKey: string, toKey: string): Promise<ObjectInfo>;
   delete(bucket: string, key: string): Promise<void>;
   /** Cleanup flows: never throws; reports the outcome instead. */
   deleteQuietly(bucket: string, key: string): Promise<DeleteOutcome>;

@@ -70,6 +70,17 @@ describe('local storage backend', () => {
     expect(await readdir(path.join(dir, '.tmp'))).toEqual([]);
   });
 
+  it('copies within a bucket; a later write to the source leaves the copy alone', async () => {
+    await storage.put(bucket, 'uploads/a/f.csv', Buffer.from('v1'), { contentType: 'text/csv' });
+    expect(await storage.copy(bucket, 'uploads/a/f.csv', 'artifacts/a/f.csv')).toMatchObject({
+      size: 2,
+      contentType: 'text/csv',
+    });
+    await storage.put(bucket, 'uploads/a/f.csv', Buffer.from('v2'), { contentType: 'text/csv' });
+    const kept = await storage.get(bucket, 'artifacts/a/f.csv');
+    expect(Buffer.concat(await kept.body.toArray()).toString()).toBe('v1');
+  });
+
   it('refuses traversal and absolute keys', async () => {
     for (const key of ['../escape.txt', 'a/../../escape.txt', '/etc/passwd', 'a\\..\\b', '']) {
       const err = await storage

@@ -6,7 +6,13 @@ import { assertLogsClean, makeStorage, removeBucket, testBucket } from './suppor
 const observed: { op: string; ok: boolean }[] = [];
 const { storage, config, logs } = makeStorage({}, { observe: (op, _ms, ok) => observed.push({ op, ok }) });
 const bucket = testBucket('obj');
-const usedKeys = ['exports/round-trip.csv', 'exports/small-stream.ndjson', 'exports/gone.csv'];
+const usedKeys = [
+  'exports/round-trip.csv',
+  'exports/small-stream.ndjson',
+  'exports/gone.csv',
+  'uploads/a/staged.csv',
+  'artifacts/a/final.csv',
+];
 
 beforeAll(async () => {
   await storage.ensureBucket(bucket);
@@ -53,6 +59,16 @@ describe('s3 objects', () => {
     expect(put.size).toBe(lines.join('').length);
     expect(put.sha256).toBe(createHash('sha256').update(lines.join('')).digest('hex'));
     expect(put.etag).not.toBe('');
+  });
+
+  it('copies server-side, keeping type and metadata; a later write to the source leaves the copy alone', async () => {
+    const [from, to] = [usedKeys[3]!, usedKeys[4]!];
+    await storage.put(bucket, from, Buffer.from('v1'), { contentType: 'text/csv', metadata: { a: 'b' } });
+    const copied = await storage.copy(bucket, from, to);
+    expect(copied).toMatchObject({ key: to, size: 2, contentType: 'text/csv', metadata: { a: 'b' } });
+    await storage.put(bucket, from, Buffer.from('v2'), { contentType: 'text/csv' });
+    const kept = await storage.get(bucket, to);
+    expect(Buffer.concat(await kept.body.toArray()).toString()).toBe('v1');
   });
 
   it('head is null and get is NotFound for a missing object', async () => {

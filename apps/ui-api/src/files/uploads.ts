@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { markReady, registerFile } from '@pulse/files';
-import { artifactObjectKey, stripDeceptiveChars } from '@pulse/storage';
+import { artifactObjectKey, stripDeceptiveChars, uploadObjectKey } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
 import { findOwnedFile } from './file-queries';
@@ -34,7 +34,8 @@ export async function createUpload(deps: UploadDeps, req: UploadRequest) {
   const artifactId = randomUUID();
   const fileId = randomUUID();
   const bucket = deps.config.s3.buckets.artifacts;
-  const objectKey = artifactObjectKey(artifactId, fileId, fileExtension(safeFilename(req.filename)));
+  // The URL points at a staging key; completion copies the object to its final key (see completeUpload).
+  const objectKey = uploadObjectKey(artifactId, fileId, fileExtension(safeFilename(req.filename)));
   await registerFile(deps.db.prisma, {
     artifact: { id: artifactId, ownerId: req.ownerId, kind: 'upload', title: safeFilename(req.filename) },
     file: {
@@ -67,17 +68,36 @@ export async function createUpload(deps: UploadDeps, req: UploadRequest) {
   };
 }
 
-/** Lists the file once the object really exists with the declared size (HEAD, not the client's word). */
+/**
+ * Lists the file once the object really exists with the declared size (HEAD, not the client's word).
+ * The presigned PUT stays valid for its whole lifetime, so the object is copied (server-side) from the
+ * staging key to its final key, which no URL can write: the bytes of a completed file can't change
+ * under its record. The copy's own size is what is checked and recorded.
+ */
 export async function completeUpload(deps: UploadDeps, options: { fileId: string; ownerId: string }) {
   const file = await findOwnedFile(deps.db, options);
   if (file.status === 'ready') return file;
   if (file.status !== 'pending') throw errors.gone('file_deleted', 'the upload was cancelled or removed');
   const head = await deps.storage.head(file.bucket, file.objectKey);
-  if (!head) throw errors.conflict('upload_missing', 'the object has not been uploaded yet');
+  if (!head) {
+    // A concurrent completion may have moved the object out of its staging key a moment ago.
+    const now = await findOwnedFile(deps.db, options);
+    if (now.status === 'ready') return now;
+    throw errors.conflict('upload_missing', 'the object has not been uploaded yet');
+  }
   if (BigInt(head.size) !== file.sizeBytes) {
     throw errors.badRequest('size_mismatch', `uploaded ${head.size} bytes, declared ${file.sizeBytes}`);
   }
-  const updated = await markReady(deps.db, file.id);
+  const finalKey = artifactObjectKey(file.artifactId, file.id, fileExtension(file.objectKey));
+  const copied = await deps.storage.copy(file.bucket, file.objectKey, finalKey);
+  if (BigInt(copied.size) !== file.sizeBytes) {
+    // Replaced between the HEAD and the copy (the signed length makes this all but impossible).
+    await deps.storage.deleteQuietly(file.bucket, finalKey);
+    throw errors.badRequest('size_mismatch', `uploaded ${copied.size} bytes, declared ${file.sizeBytes}`);
+  }
+  const updated = await markReady(deps.db, file.id, { objectKey: finalKey });
+  // The staging copy has served its purpose (and a late PUT to it changes nothing now).
+  await deps.storage.deleteQuietly(file.bucket, file.objectKey);
   // A concurrent completion got there first: answer with what it left.
   if (!updated) return findOwnedFile(deps.db, options);
   deps.logger.info(

@@ -149,6 +149,21 @@ export function createLocalStorage({ config, logger, observer }: LocalStorageDep
       );
       return { ...presigned, headers: { 'content-type': options.contentType } };
     },
+    async copy(bucket, fromKey, toKey) {
+      const info = await head(bucket, fromKey);
+      if (!info) throw new StorageError('NotFound', 'copy source not found');
+      const meta = await readMeta(paths, bucket, fromKey);
+      // Writes replace files by rename, so this stream reads one whole version of the source.
+      await put(bucket, toKey, createReadStream(paths.object(bucket, fromKey)), {
+        contentType: info.contentType ?? 'application/octet-stream',
+        contentLength: info.size,
+        contentDisposition: meta?.contentDisposition,
+        metadata: meta?.metadata,
+      });
+      const copied = await head(bucket, toKey);
+      if (!copied) throw new StorageError('NotFound', 'copy failed: the copied object is not there');
+      return copied;
+    },
     delete: remove,
     async deleteQuietly(bucket, key) {
       try {

@@ -23,11 +23,18 @@ function canonical(rules: S3LifecycleRule[]): string {
 }
 
 function toS3Rules(rules: LifecycleRule[]): S3LifecycleRule[] {
+  const wholeDays = (d: number | undefined) => d === undefined || (Number.isInteger(d) && d >= 1);
   for (const r of rules) {
-    if (!r.id.startsWith(PULSE_RULE_ID_PREFIX) || !Number.isInteger(r.expirationDays) || r.expirationDays < 1) {
+    const acts = r.expirationDays !== undefined || r.abortIncompleteMultipartDays !== undefined;
+    if (
+      !r.id.startsWith(PULSE_RULE_ID_PREFIX) ||
+      !acts ||
+      !wholeDays(r.expirationDays) ||
+      !wholeDays(r.abortIncompleteMultipartDays)
+    ) {
       throw new StorageError(
         'InvalidArgument',
-        `lifecycle rule needs an id starting with "${PULSE_RULE_ID_PREFIX}" and whole expirationDays >= 1`,
+        `lifecycle rule needs an id starting with "${PULSE_RULE_ID_PREFIX}" and whole expirationDays and/or abortIncompleteMultipartDays >= 1`,
       );
     }
   }
@@ -35,7 +42,7 @@ function toS3Rules(rules: LifecycleRule[]): S3LifecycleRule[] {
     ID: r.id,
     Status: 'Enabled',
     Filter: { Prefix: r.prefix },
-    Expiration: { Days: r.expirationDays },
+    Expiration: r.expirationDays === undefined ? undefined : { Days: r.expirationDays },
     AbortIncompleteMultipartUpload:
       r.abortIncompleteMultipartDays === undefined
         ? undefined
@@ -47,7 +54,7 @@ function fromS3Rules(rules: S3LifecycleRule[]): LifecycleRule[] {
   return rules.map((r) => ({
     id: r.ID ?? '',
     prefix: r.Filter?.Prefix ?? r.Prefix ?? '',
-    expirationDays: r.Expiration?.Days ?? 0,
+    expirationDays: r.Expiration?.Days,
     abortIncompleteMultipartDays: r.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
   }));
 }

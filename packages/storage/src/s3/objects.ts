@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -12,7 +13,9 @@ import { isStorageError, StorageError } from '../errors';
 import { elapsedMs } from '../observe';
 import { assertPulseKey, isPulseKey } from '../prefixes';
 import type { DeleteManyResult, DeleteOutcome, MultipartUploadInfo, ObjectInfo } from '../types';
+import { assertValidKey } from '../keys';
 import { failure, type S3Context, withRetry } from './context';
+import { sseParams } from './sse';
 
 /** DeleteObjects accepts at most this many keys per request. */
 export const DELETE_BATCH = 1000;
@@ -66,6 +69,28 @@ export async function getObject(
       metadata: out.Metadata,
     },
   };
+}
+
+export async function copyObject(ctx: S3Context, bucket: string, fromKey: string, toKey: string): Promise<ObjectInfo> {
+  assertValidKey(fromKey);
+  assertValidKey(toKey);
+  const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+  await ctx.observer.timed('copy', () =>
+    withRetry(ctx, 'copy', () =>
+      ctx.clients.s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: toKey,
+          CopySource: source,
+          MetadataDirective: 'COPY',
+          ...sseParams(ctx.config),
+        }),
+      ),
+    ),
+  );
+  const copied = await headObject(ctx, bucket, toKey);
+  if (!copied) throw new StorageError('NotFound', 'copy failed: the copied object is not there');
+  return copied;
 }
 
 export async function deleteObject(ctx: S3Context, bucket: string, key: string): Promise<void> {

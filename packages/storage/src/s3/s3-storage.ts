@@ -6,6 +6,7 @@ import { checkHealth } from './health';
 import { getLifecycle, putLifecycle } from './lifecycle';
 import {
   abortUpload,
+  copyObject,
   deleteObject,
   deleteObjectQuietly,
   deleteObjects,
@@ -36,6 +37,7 @@ export function createS3Storage(deps: Omit<S3Context, 'clients' | 'presignLocati
     exists: async (bucket, key) => (await headObject(ctx, bucket, key)) !== null,
     presignGet: (bucket, key, options) => presignGet(ctx, bucket, key, options),
     presignPut: (bucket, key, options) => presignPut(ctx, bucket, key, options),
+    copy: (bucket, fromKey, toKey) => copyObject(ctx, bucket, fromKey, toKey),
     delete: (bucket, key) => deleteObject(ctx, bucket, key),
     deleteQuietly: (bucket, key) => deleteObjectQuietly(ctx, bucket, key),
     deleteMany: (bucket, keys) => deleteObjects(ctx, bucket, keys),
