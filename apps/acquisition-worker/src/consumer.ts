@@ -1,5 +1,6 @@
 import { markFailed } from '@pulse/acquisitions';
-import type { Bus, Consumer, DeadLetterHandler } from '@pulse/bus';
+import type { Bus, Consumer } from '@pulse/bus';
+import { failJobOnDeadLetter } from '@pulse/infra';
 import { type AcquisitionDeps, handleAcquisition } from './handle-acquisition-requested';
 
 export interface ConsumerOptions {
@@ -22,18 +23,11 @@ export function startAcquisitionConsumer(bus: Bus, deps: AcquisitionDeps, option
 }
 
 /** The bus gave up on a task (too many attempts, or a permanent error): FAILED with the reason. */
-function failAcquisition(
-  deps: Pick<AcquisitionDeps, 'db' | 'bus' | 'logger'>,
-): DeadLetterHandler<'acquisition.requested'> {
-  return async (dead, payload) => {
-    if (!payload) return;
-    const { taskId } = payload;
-    const failed = await markFailed(deps.db, taskId, `the acquisition could not be completed (${dead.reason})`);
-    if (!failed) return;
-    deps.bus.emit('acquisition.completed', { taskId, userId: failed.userId, state: 'FAILED' });
-    deps.logger.warn(
-      { event: 'acquisition_failed', taskId, deliveryCount: dead.deliveryCount, reason: dead.reason },
-      'acquisition given up',
-    );
-  };
+function failAcquisition(deps: Pick<AcquisitionDeps, 'db' | 'bus' | 'logger'>) {
+  return failJobOnDeadLetter<'acquisition.requested'>({
+    what: 'acquisition',
+    logger: deps.logger,
+    fail: ({ taskId }, reason) => markFailed(deps.db, taskId, `the acquisition could not be completed (${reason})`),
+    notify: ({ taskId }, { userId }) => deps.bus.emit('acquisition.completed', { taskId, userId, state: 'FAILED' }),
+  });
 }

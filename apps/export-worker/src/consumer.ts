@@ -1,5 +1,6 @@
-import type { Bus, Consumer, ConsumeOptions, DeadLetterHandler } from '@pulse/bus';
+import type { Bus, Consumer, ConsumeOptions } from '@pulse/bus';
 import { markFailed } from '@pulse/exports';
+import { failJobOnDeadLetter } from '@pulse/infra';
 import { type ExportDeps, handleExport } from './handle-export-requested';
 
 export type ExportConsumerOptions = Pick<
@@ -19,16 +20,11 @@ export function startExportConsumer(deps: ExportConsumerDeps, options: ExportCon
 }
 
 /** The bus gave up on an export: the job becomes `failed` with a reason its owner can read. */
-function failExport(deps: Pick<ExportConsumerDeps, 'db' | 'bus' | 'logger'>): DeadLetterHandler<'export.requested'> {
-  return async (dead, payload) => {
-    if (!payload) return;
-    const { exportId } = payload;
-    const failed = await markFailed(deps.db, exportId, `the export could not be completed (${dead.reason})`);
-    if (!failed) return;
-    deps.bus.emit('export.completed', { exportId, userId: failed.userId, status: 'failed' });
-    deps.logger.warn(
-      { event: 'export_failed', exportId, deliveryCount: dead.deliveryCount, reason: dead.reason },
-      'export given up',
-    );
-  };
+function failExport(deps: Pick<ExportConsumerDeps, 'db' | 'bus' | 'logger'>) {
+  return failJobOnDeadLetter<'export.requested'>({
+    what: 'export',
+    logger: deps.logger,
+    fail: ({ exportId }, reason) => markFailed(deps.db, exportId, `the export could not be completed (${reason})`),
+    notify: ({ exportId }, { userId }) => deps.bus.emit('export.completed', { exportId, userId, status: 'failed' }),
+  });
 }
