@@ -70,6 +70,34 @@ describe('retention', () => {
     assertNoKeysLogged(h.logs, [old.key, fresh.key]);
   });
 
+  it('reclaims an unfinished upload past its deadline (row and staging object); keeps one still in time', async () => {
+    const bucket = h.buckets.artifacts;
+    const abandoned = 'uploads/a1/f1.pdf';
+    const inTime = 'uploads/a2/f2.pdf';
+    await putObjects(h.storage, bucket, [abandoned, inTime]);
+    const oldRow = await createFileRow(h.db, {
+      ownerId: userId,
+      kind: 'upload',
+      bucket,
+      objectKey: abandoned,
+      status: 'pending',
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    const liveRow = await createFileRow(h.db, {
+      ownerId: userId,
+      kind: 'upload',
+      bucket,
+      objectKey: inTime,
+      status: 'pending',
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    await runCleanup(h.deps(), { reason: 'pending uploads test' });
+    expect(await h.storage.exists(bucket, abandoned)).toBe(false);
+    expect(await h.storage.exists(bucket, inTime)).toBe(true);
+    expect((await h.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: oldRow } })).status).toBe('deleted');
+    expect((await h.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: liveRow } })).status).toBe('pending');
+  });
+
   it('applies each kind its own retention and honours expires_at', async () => {
     const now = new Date();
     const ago = (days: number) => new Date(now.getTime() - days * DAY);

@@ -7,6 +7,7 @@ import {
   logConfig,
   natsConfig,
   nodeEnv,
+  quotaSettings,
   s3Config,
   signingKeysConfig,
   smtpConfig,
@@ -41,6 +42,7 @@ export const uiApiSettings = z
           .filter(Boolean),
       ),
     DOWNLOAD_URL_MAX_EXPIRY_S: int(DAY, 1, 7 * DAY),
+    ...quotaSettings,
     // Seeds the receivers registry on first start (ids = synthetic; `id=kiwisdr://host:port`,
     // `id=rtl_tcp://host:port`); afterwards the registry (admin API / page) is the only source of truth.
     ACQUISITION_RECEIVERS: z
@@ -91,7 +93,17 @@ export const uiApiSettings = z
       maxRangeDays: e.EXPORT_MAX_RANGE_DAYS,
       maxRunningPerUser: e.EXPORT_MAX_RUNNING_PER_USER,
     },
-    uploads: { maxBytes: e.UPLOAD_MAX_BYTES, allowedTypes: e.UPLOAD_ALLOWED_TYPES },
+    uploads: {
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      allowedTypes: e.UPLOAD_ALLOWED_TYPES,
+      urlTtlSec: e.UPLOAD_URL_TTL_S,
+      pendingGraceSec: e.UPLOAD_PENDING_GRACE_S,
+    },
+    quotas: {
+      pendingUploads: e.UPLOAD_PENDING_MAX_PER_USER,
+      pendingUploadBytes: e.UPLOAD_PENDING_MAX_BYTES_PER_USER,
+      acquisitionBytes: e.ACQUISITION_MAX_BYTES_PER_USER,
+    },
     downloadUrlMaxExpirySec: e.DOWNLOAD_URL_MAX_EXPIRY_S,
     acquisition: { seed: parseReceiverList(e.ACQUISITION_RECEIVERS) },
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,

@@ -234,6 +234,26 @@ describe('an acquisition from request to download', () => {
     await untilFinished(((await other.json()) as { taskId: string }).taskId, bob);
   });
 
+  it('refuses an acquisition that would take the raw IQ a user keeps over the quota (429 quota_exceeded)', async () => {
+    const dave = await app.login('dave-acq@example.com');
+    const kept = await app.seed.file({ ownerId: dave.user.id, kind: 'acquisition', filename: 'old.npy', body: 'x' });
+    await app.db.prisma.artifactFile.update({
+      where: { id: kept.id },
+      data: { sizeBytes: BigInt(app.config.app.quotas.acquisitionBytes) },
+    });
+    const res = await acquire(GOOD, dave);
+    expect(res.status).toBe(429);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('quota_exceeded');
+    expect(error.message).toMatch(/delete older acquisitions/);
+    expect(await app.db.prisma.acquisitionTask.count({ where: { userId: dave.user.id } })).toBe(0);
+    // Deleted files free the space.
+    await app.db.prisma.artifactFile.update({ where: { id: kept.id }, data: { status: 'deleted' } });
+    const ok = await acquire({ ...GOOD, receivers: ['twente'] }, dave);
+    expect(ok.status).toBe(202);
+    await untilFinished(((await ok.json()) as { taskId: string }).taskId, dave);
+  });
+
   it('answers 404 for an unknown task and 400 for a malformed id', async () => {
     expect((await getJson('/api/v1/acquisition/status/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await getJson('/api/v1/acquisition/status/not-a-uuid')).status).toBe(400);

@@ -235,6 +235,81 @@ describe('upload rules', () => {
   });
 });
 
+describe('quotas and deadlines of unfinished uploads', () => {
+  const start = (who: LoggedIn, size = 10) =>
+    app.request('/api/v1/files/uploads', {
+      method: 'POST',
+      token: who.token,
+      json: { filename: 'big.pdf', contentType: 'application/pdf', size },
+    });
+
+  it('caps the number of unfinished uploads per user with 429 quota_exceeded; others are not affected', async () => {
+    const erin = await app.login('erin-quota@example.com');
+    for (let i = 0; i < app.config.app.quotas.pendingUploads; i++) expect((await start(erin)).status).toBe(201);
+    const refused = await start(erin);
+    expect(refused.status).toBe(429);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('quota_exceeded');
+    expect(body.error.message).toMatch(/unfinished uploads \(at most 10\)/);
+    expect((await start(bob)).status).toBe(201);
+    // Parallel requests can't slip past it either.
+    const fred = await app.login('fred-quota@example.com');
+    const burst = await Promise.all(Array.from({ length: 15 }, () => start(fred)));
+    expect(burst.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(5);
+  });
+
+  it('caps the bytes of unfinished uploads per user', async () => {
+    const gina = await app.login('gina-quota@example.com');
+    const quotas = app.config.app.quotas;
+    const saved = quotas.pendingUploadBytes;
+    quotas.pendingUploadBytes = 1000;
+    try {
+      expect((await start(gina, 600)).status).toBe(201);
+      const refused = await start(gina, 401);
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/at most 1000 bytes/);
+      expect((await start(gina, 400)).status).toBe(201);
+    } finally {
+      quotas.pendingUploadBytes = saved;
+    }
+  });
+
+  it('expires an unfinished upload after the URL lifetime plus the grace period: 410 on complete, quota freed', async () => {
+    const hank = await app.login('hank-quota@example.com');
+    const started = await upload(hank, 'late.csv', 'text/csv', Buffer.from('a,b\n'));
+    const row = await app.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: started.fileId } });
+    const { urlTtlSec, pendingGraceSec } = app.config.app.uploads;
+    expect(row.expiresAt!.getTime() - row.createdAt.getTime()).toBeGreaterThanOrEqual(
+      (urlTtlSec + pendingGraceSec) * 1000 - 1000,
+    );
+    for (let i = 1; i < app.config.app.quotas.pendingUploads; i++) expect((await start(hank)).status).toBe(201);
+    expect((await start(hank)).status).toBe(429);
+    app.clock.advance((urlTtlSec + pendingGraceSec + 1) * 1000);
+    try {
+      const late = await app.request(`/api/v1/files/${started.fileId}/complete`, { method: 'POST', token: hank.token });
+      expect(late.status).toBe(410);
+      expect(await late.json()).toMatchObject({ error: { code: 'upload_expired' } });
+      // Expired ones no longer count (cleanup-worker removes their rows and objects).
+      expect((await start(hank)).status).toBe(201);
+    } finally {
+      app.clock.reset();
+    }
+  });
+
+  it('a completed upload no longer counts and keeps no deadline', async () => {
+    const ivy = await app.login('ivy-quota@example.com');
+    const started = await upload(ivy, 'done.csv', 'text/csv', Buffer.from('a,b\n'));
+    expect(
+      (await app.request(`/api/v1/files/${started.fileId}/complete`, { method: 'POST', token: ivy.token })).status,
+    ).toBe(200);
+    expect(
+      (await app.db.prisma.artifactFile.findUniqueOrThrow({ where: { id: started.fileId } })).expiresAt,
+    ).toBeNull();
+    for (let i = 0; i < app.config.app.quotas.pendingUploads; i++) expect((await start(ivy)).status).toBe(201);
+  });
+});
+
 describe('a completed upload is immutable', () => {
   it('keeps its bytes when the (still valid) upload URL is used again after /complete', async () => {
     const original = Buffer.from('amount\n100\n');

@@ -63,6 +63,22 @@ export const retentionDaysSettings = {
 
 export const SEVEN_DAYS_S = 7 * 24 * 3600;
 
+const GIB = 1024 * 1024 * 1024;
+
+/**
+ * Per-user quotas on storage a user can make the system hold, and how long an unfinished upload may
+ * stay: its presigned PUT lives UPLOAD_URL_TTL_S, and the pending row (with its object) expires
+ * UPLOAD_PENDING_GRACE_S after that, for cleanup-worker to reclaim. Declared once; ui-api enforces them.
+ */
+export const quotaSettings = {
+  UPLOAD_URL_TTL_S: int(900, 60, 12 * 3600),
+  UPLOAD_PENDING_GRACE_S: int(3600, 0, SEVEN_DAYS_S),
+  UPLOAD_PENDING_MAX_PER_USER: int(10, 1, 10_000),
+  UPLOAD_PENDING_MAX_BYTES_PER_USER: int(GIB, 1, 1024 * GIB),
+  // Raw IQ a user's acquisitions may keep stored at once (plus the next one's estimate); ~0.5 GB each.
+  ACQUISITION_MAX_BYTES_PER_USER: int(5 * GIB, 1, 1024 * GIB),
+} as const;
+
 /** What to set for each kind of deployment: appended to every S3 configuration problem. */
 export const S3_DEPLOYMENT_HELP =
   'AWS with a role (ECS task role, IRSA, instance profile, AWS_PROFILE/SSO): set S3_REGION and leave ' +

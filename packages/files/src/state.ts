@@ -5,10 +5,24 @@ import type { OwnedFile } from './queries';
  * pending → ready once the object is confirmed (an upload's HEAD), optionally at the key it was moved to
  * (a browser upload is copied out of its staging key); null if the row is no longer pending.
  */
-export async function markReady(db: Db, fileId: string, at: { objectKey?: string } = {}): Promise<OwnedFile | null> {
+export async function markReady(
+  db: Db,
+  fileId: string,
+  at: { objectKey?: string; now?: Date } = {},
+): Promise<OwnedFile | null> {
+  // With `now`: only while the pending row has not expired, and the expiry (an unfinished upload's
+  // deadline) is cleared: a finished upload is kept without a time limit.
   const rows = await db.prisma.artifactFile.updateManyAndReturn({
-    where: { id: fileId, status: 'pending' },
-    data: { status: 'ready', ...(at.objectKey ? { objectKey: at.objectKey } : {}) },
+    where: {
+      id: fileId,
+      status: 'pending',
+      ...(at.now ? { OR: [{ expiresAt: null }, { expiresAt: { gt: at.now } }] } : {}),
+    },
+    data: {
+      status: 'ready',
+      ...(at.objectKey ? { objectKey: at.objectKey } : {}),
+      ...(at.now ? { expiresAt: null } : {}),
+    },
     include: { artifact: { select: { kind: true } } },
   });
   return rows[0] ?? null;

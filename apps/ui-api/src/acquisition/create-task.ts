@@ -1,8 +1,12 @@
 import { createTask, listEnabledReceivers, type ReceiverSummary } from '@pulse/acquisitions';
+import { fileUsage } from '@pulse/files';
 import type { AppDeps } from '../deps';
 import type { AuthUser } from '../http/context';
 import { errors } from '../http/errors';
 import { ACQUISITION_LIMITS, type AcquireRequest, samplesPerReceiver } from './request';
+
+/** complex64 (.npy `<c8`): what one receiver's sample takes in storage. */
+const IQ_BYTES_PER_SAMPLE = 8;
 
 /** The request must be something the receiver can do: its tuning range, and its rate where it takes ours. */
 function checkFits(r: ReceiverSummary, request: AcquireRequest): void {
@@ -26,7 +30,7 @@ function checkFits(r: ReceiverSummary, request: AcquireRequest): void {
  * its outbox event (one transaction, capped per user).
  */
 export async function createAcquisition(
-  deps: Pick<AppDeps, 'db' | 'config' | 'logger' | 'kickOutbox'>,
+  deps: Pick<AppDeps, 'db' | 'config' | 'logger' | 'kickOutbox' | 'now'>,
   user: Pick<AuthUser, 'id'>,
   request: AcquireRequest,
 ): Promise<{ taskId: string }> {
@@ -42,6 +46,17 @@ export async function createAcquisition(
       );
     }
     checkFits(receiver, request);
+  }
+
+  // Sequential acquisitions are not limited by the in-progress cap: the raw IQ a user keeps is.
+  const quota = deps.config.app.quotas.acquisitionBytes;
+  const estimate = samplesPerReceiver(request) * receivers.length * IQ_BYTES_PER_SAMPLE;
+  const stored = await fileUsage(deps.db.prisma, { ownerId: user.id, kind: 'acquisition', now: deps.now() });
+  if (stored.bytes + estimate > quota) {
+    throw errors.quotaExceeded(
+      `your acquisitions keep ${stored.bytes} bytes of raw IQ and this one needs about ${estimate}; ` +
+        `the limit is ${quota} bytes: delete older acquisitions or wait for their retention to end`,
+    );
   }
 
   const created = await createTask(

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { markReady, registerFile } from '@pulse/files';
+import { fileUsage, lockUsage, markReady, registerFile } from '@pulse/files';
 import { artifactObjectKey, stripDeceptiveChars, uploadObjectKey } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
 import { findOwnedFile } from './file-queries';
 import { fileExtension, safeFilename } from './filename';
-
-/** Long enough for a large upload to start on a slow link; the URL is single-purpose anyway. */
-const UPLOAD_URL_TTL_S = 900;
 
 type UploadDeps = Pick<AppDeps, 'config' | 'db' | 'storage' | 'logger' | 'now'>;
 
@@ -21,6 +18,8 @@ export interface UploadRequest {
 /**
  * A pending file row plus a presigned PUT bound to the declared type and length: the browser sends
  * the bytes straight to S3, and the row is only listed after `completeUpload` has seen the object.
+ * Unfinished uploads count against the user's quotas until they complete or expire (URL lifetime plus
+ * a grace period; cleanup-worker then removes row and object).
  */
 export async function createUpload(deps: UploadDeps, req: UploadRequest) {
   const { uploads } = deps.config.app;
@@ -36,24 +35,42 @@ export async function createUpload(deps: UploadDeps, req: UploadRequest) {
   const bucket = deps.config.s3.buckets.artifacts;
   // The URL points at a staging key; completion copies the object to its final key (see completeUpload).
   const objectKey = uploadObjectKey(artifactId, fileId, fileExtension(safeFilename(req.filename)));
-  await registerFile(deps.db.prisma, {
-    artifact: { id: artifactId, ownerId: req.ownerId, kind: 'upload', title: safeFilename(req.filename) },
-    file: {
-      id: fileId,
-      bucket,
-      objectKey,
-      contentType: req.contentType,
-      sizeBytes: req.size,
-      // Path parts are harmless in a row (safeFilename handles them on the way out); controls and bidi
-      // overrides are not kept at all, so no reader of the row can be fooled by them.
-      originalFilename: stripDeceptiveChars(req.filename),
-      status: 'pending',
-    },
+  const now = deps.now();
+  const { quotas } = deps.config.app;
+  await deps.db.prisma.$transaction(async (tx) => {
+    // One user's uploads start one at a time: parallel requests can't all slip under the quota.
+    await lockUsage(tx, req.ownerId, 'pending-uploads');
+    const pending = await fileUsage(tx, { ownerId: req.ownerId, kind: 'upload', pendingOnly: true, now });
+    if (pending.count + 1 > quotas.pendingUploads) {
+      throw errors.quotaExceeded(
+        `you have ${pending.count} unfinished uploads (at most ${quotas.pendingUploads}); finish or cancel one, or wait until they expire`,
+      );
+    }
+    if (pending.bytes + req.size > quotas.pendingUploadBytes) {
+      throw errors.quotaExceeded(
+        `unfinished uploads may hold at most ${quotas.pendingUploadBytes} bytes; ${pending.bytes} are in progress`,
+      );
+    }
+    await registerFile(tx, {
+      artifact: { id: artifactId, ownerId: req.ownerId, kind: 'upload', title: safeFilename(req.filename) },
+      file: {
+        id: fileId,
+        bucket,
+        objectKey,
+        contentType: req.contentType,
+        sizeBytes: req.size,
+        // Path parts are harmless in a row (safeFilename handles them on the way out); controls and bidi
+        // overrides are not kept at all, so no reader of the row can be fooled by them.
+        originalFilename: stripDeceptiveChars(req.filename),
+        status: 'pending',
+        expiresAt: new Date(now.getTime() + (uploads.urlTtlSec + uploads.pendingGraceSec) * 1000),
+      },
+    });
   });
   const presigned = await deps.storage.presignPut(bucket, objectKey, {
     contentType: req.contentType,
     contentLength: req.size,
-    expiresIn: UPLOAD_URL_TTL_S,
+    expiresIn: uploads.urlTtlSec,
   });
   deps.logger.info(
     { event: 'upload_presigned', fileId, size: req.size, expirySec: presigned.expiresIn },
@@ -78,6 +95,9 @@ export async function completeUpload(deps: UploadDeps, options: { fileId: string
   const file = await findOwnedFile(deps.db, options);
   if (file.status === 'ready') return file;
   if (file.status !== 'pending') throw errors.gone('file_deleted', 'the upload was cancelled or removed');
+  if (file.expiresAt && file.expiresAt.getTime() <= deps.now().getTime()) {
+    throw errors.gone('upload_expired', 'the upload was not completed in time; start it again');
+  }
   const head = await deps.storage.head(file.bucket, file.objectKey);
   if (!head) {
     // A concurrent completion may have moved the object out of its staging key a moment ago.
@@ -95,7 +115,7 @@ export async function completeUpload(deps: UploadDeps, options: { fileId: string
     await deps.storage.deleteQuietly(file.bucket, finalKey);
     throw errors.badRequest('size_mismatch', `uploaded ${copied.size} bytes, declared ${file.sizeBytes}`);
   }
-  const updated = await markReady(deps.db, file.id, { objectKey: finalKey });
+  const updated = await markReady(deps.db, file.id, { objectKey: finalKey, now: deps.now() });
   // The staging copy has served its purpose (and a late PUT to it changes nothing now).
   await deps.storage.deleteQuietly(file.bucket, file.objectKey);
   // A concurrent completion got there first: answer with what it left.

@@ -26,6 +26,8 @@ export const errors = {
   gone: (code: string, message: string) => new HttpError(410, code, message),
   payloadTooLarge: (message: string) => new HttpError(413, 'payload_too_large', message),
   unsupportedMediaType: (message: string) => new HttpError(415, 'unsupported_media_type', message),
+  /** A per-user quota (settings in @pulse/config quotaSettings) would be exceeded. */
+  quotaExceeded: (message: string) => new HttpError(429, 'quota_exceeded', message),
   tooManyRequests: (message: string, retryAfterSec?: number) =>
     new HttpError(429, 'rate_limited', message, retryAfterSec ? { retryAfterSec } : undefined),
   unavailable: (code: string, message: string, cause?: unknown) =>
