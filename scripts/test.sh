@@ -34,6 +34,13 @@ check typecheck pnpm typecheck
 check lint pnpm lint
 check compose-config bash scripts/compose-check.sh
 
+# Dependencies, for information only: never counted, never failing. `pnpm outdated` exits 1 when
+# something is outdated, and the registry's advisory endpoint (`pnpm audit`) is not reachable from
+# these machines, so there is no audit gate here (README, "Maintenance").
+echo "deps: pnpm outdated --prod (information only, output in $LOG_DIR/outdated.log)"
+timeout 180 pnpm outdated --prod --recursive >"$LOG_DIR/outdated.log" 2>&1 || true
+sed 's/^/    /' "$LOG_DIR/outdated.log" | tail -n 60
+
 # Jest: every package, sequentially (2 cores; the suites share the real services).
 pnpm test 2>&1 | tee "$LOG_DIR/jest.log"
 read -r jp jf < <(node scripts/lib/jest-totals.cjs "$LOG_DIR/jest.log")
