@@ -18,12 +18,15 @@ export const acquisitionWorkerSettings = z
     ACQUISITION_CONNECT_TIMEOUT_MS: int(10_000, 100, 120_000),
     // ...and one that stops sending for this long mid-capture has stalled.
     ACQUISITION_STALL_TIMEOUT_MS: int(5_000, 100, 120_000),
+    // A running task's state is checked this often, in case its cancel event was missed (NATS reconnect).
+    ACQUISITION_CANCEL_CHECK_MS: int(2_000, 50, 60_000),
   })
   .transform((e) => ({
     receiverConcurrency: e.ACQUISITION_RECEIVER_CONCURRENCY,
     memoryBudgetBytes: e.ACQUISITION_MEMORY_BUDGET_MB * 1024 * 1024,
     taskConcurrency: e.ACQUISITION_TASK_CONCURRENCY,
     maxSamples: e.ACQUISITION_MAX_SAMPLES,
+    cancelCheckMs: e.ACQUISITION_CANCEL_CHECK_MS,
     receiverLimits: {
       connectTimeoutMs: e.ACQUISITION_CONNECT_TIMEOUT_MS,
       stallTimeoutMs: e.ACQUISITION_STALL_TIMEOUT_MS,

@@ -5,6 +5,7 @@ import {
   countFailedReceiver,
   type FailedReceiver,
   finishTask,
+  isCancelled,
   RECEIVER_ID,
   type ReceiverTiming,
   receiversForCapture,
@@ -120,7 +121,7 @@ export async function handleAcquisition(
   const errors: FailedReceiver[] = [];
   const timings: ReceiverTiming[] = [];
   const targets = await receiversForCapture(deps.db, task.receivers);
-  const cancel = deps.cancellations?.track(taskId);
+  const cancel = deps.cancellations?.track(taskId, () => isCancelled(deps.db, taskId));
   try {
     await forEachLimited(
       task.receivers.filter((r) => !done.has(r)),

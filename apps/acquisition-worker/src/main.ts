@@ -12,7 +12,7 @@ runWorker({
   config: acquisitionWorkerConfigShape,
   async start({ config, logger, infra }) {
     const { db, storage, bus } = infra;
-    const cancellations = new Cancellations();
+    const cancellations = new Cancellations(config.app.cancelCheckMs);
     // Every replica hears it; only the one running the task has something to close.
     const cancelled = bus.subscribe('acquisition.cancelled', ({ taskId }) => {
       if (cancellations.cancel(taskId)) logger.info({ event: 'acquisition_cancel_heard', taskId }, 'closing receivers');

@@ -180,4 +180,27 @@ describe('cancelling a capture', () => {
       await env.dispose();
     }
   });
+
+  it('hangs up even when the cancel event was lost: the worker sees the cancelled state', async () => {
+    const env = await openWorkerEnv();
+    const kiwi = await startKiwiPeer({ tone: { offsetHz: 1000, amplitude: 0.5 } });
+    try {
+      await createReceiver(env.db, { id: 'kiwi', name: 'kiwi', kind: 'kiwisdr', host: '127.0.0.1', port: kiwi.port });
+      const taskId = await env.createTask({ receivers: ['kiwi'], durationMs: 30_000, sampleRate: 48_000 });
+      const deps = env.deps({ sources: { kiwisdr: kiwisdrSource(LIMITS) }, cancellations: new Cancellations(100) });
+      const running = handleAcquisition(deps, { taskId }, testContext());
+      await waitFor(async () => kiwi.commands.some((c) => c.startsWith('SET mod=iq')));
+      // Only the state of record changes: no event reaches this worker.
+      expect(await cancelTask(env.db, { taskId, userId: env.userId })).toEqual({ cancelled: true });
+      await running;
+      await waitFor(async () => kiwi.openConnections() === 0);
+      expect((await env.db.prisma.acquisitionTask.findUniqueOrThrow({ where: { id: taskId } })).state).toBe(
+        'CANCELLED',
+      );
+      expect(await env.db.prisma.measurement.count({ where: { taskId } })).toBe(0);
+    } finally {
+      await kiwi.close();
+      await env.dispose();
+    }
+  });
 });

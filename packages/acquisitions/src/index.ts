@@ -27,7 +27,7 @@ export {
   updateReceiver,
 } from './receiver-registry';
 export { parseReceiverList, seedReceivers } from './receiver-seed';
-export { type CancelOutcome, cancelTask } from './task-cancel';
+export { type CancelOutcome, cancelTask, isCancelled } from './task-cancel';
 export { type CreateTaskResult, createTask, type NewTask } from './task-create';
 export { findOwnedTask, type ListTasksOptions, listMeasurements, listTasks } from './task-queries';
 export type {

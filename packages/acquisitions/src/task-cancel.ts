@@ -21,3 +21,9 @@ export async function cancelTask(db: Db, o: { taskId: string; userId: string }):
   });
   return { cancelled: false, state: found?.state ?? null };
 }
+
+/** Whether the task was cancelled: the worker's check for a cancel event it may have missed. */
+export async function isCancelled(db: Db, taskId: string): Promise<boolean> {
+  const found = await db.prisma.acquisitionTask.findUnique({ where: { id: taskId }, select: { state: true } });
+  return found?.state === 'CANCELLED';
+}
