@@ -69,6 +69,11 @@ it('registers two KiwiSDRs and an rtl_tcp receiver, then captures from them with
   await acq.getByRole('button', { name: 'Start acquisition' }).click();
   const line = acq.getByRole('status').filter({ hasText: 'receivers' });
   await line.filter({ hasText: 'Capturing' }).waitFor();
+  // The capture's wall-clock time moves the bar while no receiver has finished yet.
+  await line.filter({ hasText: /Capturing: [12] s of 3 s · 0 of 3 receivers/ }).waitFor();
+  const mid = Number(await acq.getByRole('progressbar', { name: 'Acquisition progress' }).getAttribute('value'));
+  expect(mid).toBeGreaterThan(0);
+  expect(mid).toBeLessThan(80);
   await acq.screenshot({ path: `${SHOTS}/receivers-capturing.png`, fullPage: true });
   await line.filter({ hasText: 'Done: 3 of 3 receivers · 3 stored, 0 failed' }).waitFor({ timeout: 30_000 });
   await acq.getByRole('button', { name: 'Show files' }).click();

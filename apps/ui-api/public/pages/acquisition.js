@@ -24,6 +24,13 @@ const stateBadge = (state) => {
 };
 const countsText = (p) =>
   `${p.current} of ${p.total} receivers` + (p.current ? ` · ${p.successful} stored, ${p.failed} failed` : '');
+const seconds = (ms) => `${Math.floor(ms / 1000)} s`;
+// The capture is wall-clock time and most of the wait; storing follows it. The bar gives the capture
+// 80 % and the receivers done 20 %: both only grow, so the bar never moves back.
+const CAPTURE_SHARE = 0.8;
+const percentDone = (p) =>
+  (CAPTURE_SHARE * p.captureMs) / Math.max(1, p.captureTotalMs) +
+  ((1 - CAPTURE_SHARE) * p.current) / Math.max(1, p.total);
 
 /** Polls a task until it is finished or the user leaves the page (`signal`). */
 function watchTask(taskId, signal, onStatus) {
@@ -44,7 +51,7 @@ function watchTask(taskId, signal, onStatus) {
   tick();
 }
 
-/** The live view of one capture: a bar over the receivers plus a line saying where it stands. */
+/** The live view of one capture: a bar over capture time and receivers, and a line saying where it stands. */
 function liveProgress(label) {
   const bar = progressBar(label);
   const line = h('p', { class: 'muted', role: 'status' }, 'Queued…');
@@ -55,8 +62,13 @@ function liveProgress(label) {
         line.textContent = `Could not read the progress: ${status.message}`;
         return;
       }
-      bar.update(status.progress.current, status.progress.total);
-      line.textContent = `${STATE[status.state]?.[0] ?? status.state}: ${countsText(status.progress)}`;
+      const p = status.progress;
+      bar.update(FINAL.has(status.state) ? 1 : percentDone(p), 1);
+      const capture =
+        status.state === 'running' && p.current === 0
+          ? `${seconds(p.captureMs)} of ${seconds(p.captureTotalMs)} · `
+          : '';
+      line.textContent = `${STATE[status.state]?.[0] ?? status.state}: ${capture}${countsText(p)}`;
       if (status.error) line.textContent += `. ${status.error}.`;
     },
   };

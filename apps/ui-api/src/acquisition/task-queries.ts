@@ -21,12 +21,24 @@ export async function listTasks(
   return { tasks, nextCursor: more && last ? encodeCursor(last) : null };
 }
 
-/** The API shape of a task's state: what the progress bar polls. */
-export function taskStatus(task: AcquisitionTask) {
+/**
+ * The API shape of a task's state: what the progress bar polls. Receivers are captured at once for the
+ * requested wall-clock duration and only then counted as stored, so the capture time is progress too:
+ * without it a one-minute capture would sit at 0 % for its whole minute.
+ */
+export function taskStatus(task: AcquisitionTask, now = Date.now()) {
+  const capturing = task.startedAt === null ? 0 : now - task.startedAt.getTime();
   return {
     taskId: task.id,
     state: apiState(task.state),
-    progress: { current: task.current, total: task.total, successful: task.successful, failed: task.failed },
+    progress: {
+      current: task.current,
+      total: task.total,
+      successful: task.successful,
+      failed: task.failed,
+      captureMs: Math.max(0, Math.min(task.durationMs, Math.round(capturing))),
+      captureTotalMs: task.durationMs,
+    },
     ...(task.result === null ? {} : { result: task.result }),
     ...(task.error === null ? {} : { error: task.error }),
   };

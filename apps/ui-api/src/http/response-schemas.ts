@@ -163,6 +163,10 @@ export const taskStatus = z.object({
     total: z.number().int(),
     successful: z.number().int(),
     failed: z.number().int(),
+    captureMs: z.number().int().meta({
+      description: 'wall-clock capture time so far (0 until it starts, at most captureTotalMs)',
+    }),
+    captureTotalMs: z.number().int().meta({ description: 'the requested capture duration' }),
   }),
   result: z.unknown().optional().meta({ description: 'once finished: per-receiver outcome and timings' }),
   error: z.string().optional(),
