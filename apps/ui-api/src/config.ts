@@ -25,8 +25,16 @@ export const uiApiSettings = z
     SESSION_TTL_HOURS: int(24 * 7, 1, 24 * 90),
     OTP_TTL_MINUTES: int(10, 1, 60),
     OTP_MAX_ATTEMPTS: int(5, 1, 20),
-    OTP_RATE_PER_EMAIL_PER_HOUR: int(5, 1, 1000),
+    // Code requests: per (email, client) — what one person or one attacker gets for one address —
+    // and a much higher email-wide cap, so strangers can't use up the owner's allowance.
+    OTP_RATE_PER_EMAIL_CLIENT_PER_HOUR: int(5, 1, 1000),
+    OTP_RATE_PER_EMAIL_PER_HOUR: int(50, 1, 10_000),
     OTP_RATE_PER_IP_PER_HOUR: int(30, 1, 10_000),
+    // Codes of one email that may be live at once (one per client; see requestOtp).
+    OTP_MAX_LIVE_CODES: int(3, 1, 20),
+    // Wrong codes (verify) a client may send an hour, and all clients together, per process.
+    OTP_VERIFY_FAILURES_PER_CLIENT_PER_HOUR: int(20, 1, 10_000),
+    OTP_VERIFY_FAILURES_PER_HOUR: int(1000, 1, 1_000_000),
     EXPORT_MAX_RANGE_DAYS: int(366, 1, 3660),
     EXPORT_MAX_RUNNING_PER_USER: int(3, 1, 100),
     UPLOAD_MAX_BYTES: int(100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
@@ -86,8 +94,12 @@ export const uiApiSettings = z
       sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
       otpTtlMs: e.OTP_TTL_MINUTES * 60_000,
       otpMaxAttempts: e.OTP_MAX_ATTEMPTS,
+      otpPerEmailClientPerHour: e.OTP_RATE_PER_EMAIL_CLIENT_PER_HOUR,
       otpPerEmailPerHour: e.OTP_RATE_PER_EMAIL_PER_HOUR,
       otpPerIpPerHour: e.OTP_RATE_PER_IP_PER_HOUR,
+      otpMaxLiveCodes: e.OTP_MAX_LIVE_CODES,
+      verifyFailuresPerClientPerHour: e.OTP_VERIFY_FAILURES_PER_CLIENT_PER_HOUR,
+      verifyFailuresPerHour: e.OTP_VERIFY_FAILURES_PER_HOUR,
     },
     exports: {
       maxRangeDays: e.EXPORT_MAX_RANGE_DAYS,

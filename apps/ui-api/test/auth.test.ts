@@ -7,19 +7,42 @@ import { startTestApp, type TestApp } from './harness';
 let app: TestApp;
 /** NODE_ENV=production and tight limits: Secure cookies, rate limits reachable in a few requests. */
 let strict: TestApp;
+/** Behind one proxy hop (TRUST_PROXY=1), clients told apart by X-Forwarded-For; small limits. */
+let proxied: TestApp;
 const secrets: string[] = [];
 
 beforeAll(async () => {
-  [app, strict] = await Promise.all([
+  [app, strict, proxied] = await Promise.all([
     startTestApp(),
     startTestApp({
       env: { NODE_ENV: 'production', OTP_RATE_PER_EMAIL_PER_HOUR: '3', OTP_RATE_PER_IP_PER_HOUR: '5' },
     }),
+    startTestApp({
+      env: {
+        TRUST_PROXY: '1',
+        OTP_RATE_PER_EMAIL_CLIENT_PER_HOUR: '2',
+        OTP_RATE_PER_EMAIL_PER_HOUR: '20',
+        OTP_RATE_PER_IP_PER_HOUR: '3',
+        OTP_MAX_LIVE_CODES: '3',
+        OTP_VERIFY_FAILURES_PER_CLIENT_PER_HOUR: '4',
+        OTP_VERIFY_FAILURES_PER_HOUR: '12',
+      },
+    }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([app?.close(), strict?.close()]);
+  await Promise.all([app?.close(), strict?.close(), proxied?.close()]);
 });
+
+/** A request as the proxy forwards it: whatever the client wrote, then the address the proxy saw. */
+const from = (client: string, clientWrote?: string) => ({
+  headers: { 'x-forwarded-for': clientWrote ? `${clientWrote}, ${client}` : client },
+});
+const requestFrom = (client: string, email: string, clientWrote?: string) =>
+  proxied.request('/api/v1/auth/otp/request', { method: 'POST', json: { email }, ...from(client, clientWrote) });
+const verifyFrom = (client: string, email: string, code: string) =>
+  proxied.request('/api/v1/auth/otp/verify', { method: 'POST', json: { email, code }, ...from(client) });
+const wrongCode = (code: string) => (code === '000000' ? '000001' : '000000');
 
 const requestCode = (target: TestApp, email: string) =>
   target.request('/api/v1/auth/otp/request', { method: 'POST', json: { email } });
@@ -265,6 +288,106 @@ describe('rate limits', () => {
     const statuses: number[] = [];
     for (let i = used; i <= 5; i++) statuses.push((await requestCode(strict, `ip${i}@example.com`)).status);
     expect(statuses).toEqual([...Array(5 - used).fill(202), 429]);
+  });
+});
+
+describe('a stranger cannot lock a known user out (per-client limits, several live codes)', () => {
+  it("keeps Alice's code valid and her own requests open while strangers ask for codes for her", async () => {
+    const email = 'alice-target@example.com';
+    await proxied.seed.user({ email });
+    const mark = proxied.smtp.messages.length;
+    expect((await requestFrom('198.51.100.1', email)).status).toBe(202);
+    const code = await proxied.otpFromMail(email, mark);
+    secrets.push(code);
+    // A stranger on one address: two requests an hour for this email, then 429, whatever it does.
+    const stranger = [];
+    for (let i = 0; i < 4; i++) stranger.push((await requestFrom('203.0.113.50', email)).status);
+    expect(stranger).toEqual([202, 202, 429, 429]);
+    // A second stranger address gets its own two; the live codes (3) are now full.
+    expect((await requestFrom('203.0.113.51', email)).status).toBe(202);
+    expect((await requestFrom('203.0.113.52', email)).status).toBe(429);
+    // Alice's code, sent before all of that, still signs her in.
+    expect((await verifyFrom('198.51.100.1', email, code)).status).toBe(200);
+    // And her resend from her own address replaces her own code only.
+    const again = proxied.smtp.messages.length;
+    expect((await requestFrom('198.51.100.1', email)).status).toBe(202);
+    const second = await proxied.otpFromMail(email, again);
+    secrets.push(second);
+    expect((await verifyFrom('198.51.100.1', email, second)).status).toBe(200);
+  });
+
+  it("a resend from the same client retires that client's previous code", async () => {
+    const email = 'resend@example.com';
+    await proxied.seed.user({ email });
+    let mark = proxied.smtp.messages.length;
+    await requestFrom('198.51.100.9', email);
+    const first = await proxied.otpFromMail(email, mark);
+    mark = proxied.smtp.messages.length;
+    await requestFrom('198.51.100.9', email);
+    const second = await proxied.otpFromMail(email, mark);
+    secrets.push(first, second);
+    if (first !== second) expect((await verifyFrom('198.51.100.9', email, first)).status).toBe(401);
+    expect((await verifyFrom('198.51.100.9', email, second)).status).toBe(200);
+  });
+});
+
+describe('client addresses behind a proxy (TRUST_PROXY as hops)', () => {
+  it('limits the address the proxy saw, not the X-Forwarded-For entry the client wrote', async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await requestFrom('192.0.2.77', `spoof${i}@example.com`, `10.9.9.${i}`)).status);
+    }
+    // OTP_RATE_PER_IP_PER_HOUR=3: rotating the forged leftmost entry buys nothing.
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    const rows = await proxied.db.pool.query<{ request_ip: string }>(
+      "SELECT DISTINCT request_ip FROM otp_codes WHERE email LIKE 'spoof%'",
+    );
+    expect(rows.rows).toEqual([{ request_ip: '192.0.2.77' }]);
+  });
+
+  it('limits IPv6 clients per /64, however many addresses of it they use', async () => {
+    const statuses = [];
+    for (let i = 1; i <= 5; i++)
+      statuses.push((await requestFrom(`2001:db8:7:8::${i.toString(16)}`, `v6-${i}@example.com`)).status);
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    // Another /64 is another client.
+    expect((await requestFrom('2001:db8:7:9::1', 'v6-other@example.com')).status).toBe(202);
+    // An IPv4-mapped IPv6 address is its IPv4 client.
+    expect((await requestFrom('::ffff:192.0.2.77', 'mapped@example.com')).status).toBe(429);
+  });
+});
+
+describe('verify throttle', () => {
+  it('caps wrong codes per client across accounts, then for everyone, and counts rejections in a metric', async () => {
+    const emails = ['v1@example.com', 'v2@example.com', 'v3@example.com'];
+    const codes: string[] = [];
+    for (const email of emails) {
+      await proxied.seed.user({ email });
+      const mark = proxied.smtp.messages.length;
+      await requestFrom('198.51.100.200', email);
+      codes.push(await proxied.otpFromMail(email, mark));
+    }
+    secrets.push(...codes);
+    // One client spraying guesses over accounts: 4 wrong codes an hour, then 429 even for a right one.
+    const sprayer = [];
+    for (let i = 0; i < 4; i++)
+      sprayer.push((await verifyFrom('203.0.113.99', emails[i % 2]!, wrongCode(codes[i % 2]!))).status);
+    expect(sprayer).toEqual([401, 401, 401, 401]);
+    const blocked = await verifyFrom('203.0.113.99', emails[2]!, codes[2]!);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Other clients are not affected by that one...
+    expect((await verifyFrom('198.51.100.200', emails[2]!, codes[2]!)).status).toBe(200);
+    // ...until the wrong codes of everyone together (this file's included) reach the global cap (12 an hour).
+    let status = 0;
+    for (let i = 1; i <= 12 && status !== 429; i++) {
+      status = (await verifyFrom(`2001:db8:${i}::1`, `nobody${i}@example.com`, '123456')).status;
+    }
+    expect(status).toBe(429);
+
+    const text = await (await proxied.request('/metrics')).text();
+    expect(text).toMatch(/pulse_auth_otp_rejected_total\{reason="invalid"[^}]*\} 12/);
+    expect(text).toMatch(/pulse_auth_otp_rejected_total\{reason="throttled"[^}]*\} 2/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // Env values are strings; these helpers turn them into typed values with clear messages.
@@ -201,12 +202,51 @@ export const smtpConfig = z
     from: e.MAIL_FROM,
   }));
 
+/** Express's names for address ranges, accepted in TRUST_PROXY lists. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const isAddressOrCidr = (entry: string) => {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+
+/**
+ * Which proxies' X-Forwarded-For entries to believe (the client address drives the rate limits):
+ * `0` none (the socket's peer is the client), `N` the N nearest hops (N proxies in front, each
+ * appending the address it saw), or a list of the proxies' addresses/CIDRs (and `loopback`,
+ * `linklocal`, `uniquelocal`). Never "all": the leftmost entry is whatever the client wrote.
+ */
+export const trustProxySetting = z
+  .string()
+  .trim()
+  .default('0')
+  .transform((v, ctx): false | number | string[] => {
+    if (v === '' || v === '0' || v === 'false') return false;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const entries = v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    const bad = entries.filter((e) => !isAddressOrCidr(e));
+    if (bad.length || entries.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `a hop count (e.g. 1) or a comma-separated list of proxy addresses/CIDRs; not ${bad.join(', ') || v}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 export const httpConfig = z
   .object({
     HTTP_HOST: z.string().default('127.0.0.1'),
     HTTP_PORT: int(8080, 0, 65535),
     PUBLIC_BASE_URL: url.default('http://127.0.0.1:8080'),
-    TRUST_PROXY: bool(false),
+    TRUST_PROXY: trustProxySetting,
   })
   .transform((e) => ({
     host: e.HTTP_HOST,

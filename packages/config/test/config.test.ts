@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, dbConfig, loadConfig, s3Config, signingKeyId, signingKeysConfig, smtpConfig } from '../src/index';
+import {
+  ConfigError,
+  dbConfig,
+  httpConfig,
+  loadConfig,
+  s3Config,
+  signingKeyId,
+  signingKeysConfig,
+  smtpConfig,
+} from '../src/index';
 
 const s3Env = { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'AKIAEXAMPLE', S3_SECRET_KEY: 'super-secret-value' };
 
@@ -113,6 +122,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ s3: s3Config }, { STORAGE_BACKEND: 'local' })).toThrow(/LOCAL_STORAGE_SIGNING_KEY/);
     const cfg = loadConfig({ s3: s3Config }, { STORAGE_BACKEND: 'local', LOCAL_STORAGE_SIGNING_KEY: 'x'.repeat(32) });
     expect(cfg.s3.backend).toBe('local');
+  });
+
+  it('reads TRUST_PROXY as none, a hop count or proxy CIDRs, never "trust everything"', () => {
+    const trust = (TRUST_PROXY?: string) => loadConfig({ http: httpConfig }, { TRUST_PROXY }).http.trustProxy;
+    expect(trust(undefined)).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 2001:db8::/32,192.0.2.7,loopback')).toEqual([
+      '10.0.0.0/8',
+      '2001:db8::/32',
+      '192.0.2.7',
+      'loopback',
+    ]);
+    // `true` would believe the leftmost X-Forwarded-For entry, which the client writes.
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.internal', '1.2.3.4/8/1']) {
+      expect(() => trust(bad)).toThrow(ConfigError);
+    }
   });
 });
 

@@ -1,8 +1,8 @@
-import type { Db, Prisma } from '@pulse/db';
+import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import type { UiApiConfig } from '../config';
-import { errors } from '../http/errors';
+import { errors, HttpError } from '../http/errors';
 import { hashOtpCode, newOtpCode, normaliseEmail, otpCodeMatches } from './otp-code';
 
 const HOUR_MS = 3_600_000;
@@ -23,10 +23,19 @@ export interface OtpRequested {
 /**
  * Issues a code. Unknown emails get a row too (with a code nobody receives), so rate limits, timing
  * and the response are the same whether or not an account exists: no user enumeration.
+ *
+ * Anyone may ask for a code for any email, so a request must not hurt the owner: it retires only
+ * the codes *this client* asked for before (a resend), never another client's. Several codes can
+ * thus be live at once, at most OTP_MAX_LIVE_CODES, and a guess is checked against all of them
+ * (verifyOtp). We chose this over "no new code until the old one expires", which would leave a user
+ * whose email was slow or lost waiting out the full lifetime. Limits count per (email, client), per
+ * client, and email-wide with a much higher cap: a stranger exhausts their own allowance, not Alice's.
  */
-export async function requestOtp(deps: OtpDeps, input: { email: string; ip: string }): Promise<OtpRequested> {
+export async function requestOtp(deps: OtpDeps, input: { email: string; client: string }): Promise<OtpRequested> {
   const { db, config } = deps;
+  const limits = config.app.auth;
   const email = normaliseEmail(input.email);
+  const client = input.client;
   const at = deps.now();
   const code = newOtpCode();
   const user = await db.prisma.user.findUnique({ where: { email }, select: { id: true } });
@@ -36,22 +45,37 @@ export async function requestOtp(deps: OtpDeps, input: { email: string; ip: stri
     // Serialises requests for one email, so parallel requests can't all slip under the limit.
     await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`otp:${email}`}))::text`;
     const since = new Date(at.getTime() - HOUR_MS);
-    await enforceLimit(tx, { column: 'email', value: email, since, at, limit: config.app.auth.otpPerEmailPerHour });
-    await enforceLimit(tx, {
-      column: 'request_ip',
-      value: input.ip,
-      since,
-      at,
-      limit: config.app.auth.otpPerIpPerHour,
-    });
-    // One live code per email: a new request retires the previous one.
-    await tx.$executeRaw`UPDATE otp_codes SET consumed_at = ${at} WHERE email = ${email} AND consumed_at IS NULL`;
+    // Each limit with the time its oldest counted request leaves the window (for Retry-After).
+    const [r] = await tx.$queryRaw<{ ec: number; ec_at: Date; ea: number; ea_at: Date; ca: number; ca_at: Date }[]>`
+      SELECT count(*) FILTER (WHERE email = ${email} AND request_ip = ${client})::int AS ec,
+             min(created_at) FILTER (WHERE email = ${email} AND request_ip = ${client}) AS ec_at,
+             count(*) FILTER (WHERE email = ${email})::int AS ea,
+             min(created_at) FILTER (WHERE email = ${email}) AS ea_at,
+             count(*) FILTER (WHERE request_ip = ${client})::int AS ca,
+             min(created_at) FILTER (WHERE request_ip = ${client}) AS ca_at
+        FROM otp_codes WHERE (email = ${email} OR request_ip = ${client}) AND created_at > ${since}`;
+    for (const [n, oldest, limit] of [
+      [r?.ec, r?.ec_at, limits.otpPerEmailClientPerHour],
+      [r?.ea, r?.ea_at, limits.otpPerEmailPerHour],
+      [r?.ca, r?.ca_at, limits.otpPerIpPerHour],
+    ] as const) {
+      if (n !== undefined && oldest && n >= limit) throw tooMany(oldest.getTime() + HOUR_MS, at);
+    }
+    // A resend from the same client replaces that client's own code.
+    await tx.$executeRaw`UPDATE otp_codes SET consumed_at = ${at}
+      WHERE email = ${email} AND request_ip = ${client} AND consumed_at IS NULL`;
+    const live = await tx.$queryRaw<{ n: number; first_expiry: Date | null }[]>`
+      SELECT count(*)::int AS n, min(expires_at) AS first_expiry FROM otp_codes
+       WHERE email = ${email} AND consumed_at IS NULL AND expires_at > ${at} AND attempts < ${limits.otpMaxAttempts}`;
+    const { n, first_expiry } = live[0] ?? { n: 0, first_expiry: null };
+    // Full: the codes already sent stay valid; a new one waits until the first of them expires.
+    if (n >= limits.otpMaxLiveCodes && first_expiry) throw tooMany(first_expiry.getTime(), at);
     await tx.otpCode.create({
       data: {
         email,
         codeHash: hashOtpCode(config.keys.otp, email, issued),
-        expiresAt: new Date(at.getTime() + config.app.auth.otpTtlMs),
-        requestIp: input.ip,
+        expiresAt: new Date(at.getTime() + limits.otpTtlMs),
+        requestIp: client,
         createdAt: at,
       },
     });
@@ -74,21 +98,32 @@ export async function requestOtp(deps: OtpDeps, input: { email: string; ip: stri
   return config.app.auth.devEcho ? { devCode: code } : {};
 }
 
-async function enforceLimit(
-  tx: Prisma.TransactionClient,
-  o: { column: 'email' | 'request_ip'; value: string; since: Date; at: Date; limit: number },
-): Promise<void> {
-  // The column name is one of two literals above, never input.
-  const rows = await tx.$queryRawUnsafe<{ n: number; oldest: Date | null }[]>(
-    `SELECT count(*)::int AS n, min(created_at) AS oldest FROM otp_codes WHERE ${o.column} = $1 AND created_at > $2`,
-    o.value,
-    o.since,
-  );
-  const { n, oldest } = rows[0] ?? { n: 0, oldest: null };
-  if (n < o.limit || !oldest) return;
-  const retryAfterSec = Math.max(1, Math.ceil((oldest.getTime() + HOUR_MS - o.at.getTime()) / 1000));
-  throw errors.tooManyRequests('too many sign-in codes requested; try again later', retryAfterSec);
+function tooMany(freeAtMs: number, at: Date) {
+  const retryAfterSec = Math.max(1, Math.ceil((freeAtMs - at.getTime()) / 1000));
+  return errors.tooManyRequests('too many sign-in codes requested; try again later', retryAfterSec);
 }
+
+export type OtpRejection = 'invalid' | 'expired' | 'locked';
+
+const REJECTION_MESSAGES: Record<OtpRejection, string> = {
+  invalid: 'the code is not valid',
+  expired: 'the code has expired; request a new one',
+  locked: 'too many wrong codes; request a new code',
+};
+
+/** The error a rejected code answers with; its reason is kept (not sent) for the metrics. */
+const rejection = (reason: OtpRejection) =>
+  new HttpError(
+    reason === 'locked' ? 429 : 401,
+    reason === 'locked' ? 'rate_limited' : 'unauthorized',
+    REJECTION_MESSAGES[reason],
+    {
+      reason,
+    },
+  );
+
+export const rejectionReason = (err: unknown): OtpRejection | undefined =>
+  err instanceof HttpError ? (err.details as { reason?: OtpRejection } | undefined)?.reason : undefined;
 
 type VerifyOutcome = { ok: true } | { ok: false; reason: 'invalid' | 'expired' | 'locked' };
 
@@ -104,25 +139,33 @@ export async function verifyOtp(
 
   // The outcome is returned, not thrown, so a wrong attempt's counter survives the commit.
   const outcome = await db.prisma.$transaction(async (tx): Promise<VerifyOutcome> => {
-    const [live] = await tx.$queryRaw<{ id: string; code_hash: string; attempts: number; expires_at: Date }[]>`
+    const live = await tx.$queryRaw<{ id: string; code_hash: string; attempts: number; expires_at: Date }[]>`
       SELECT id, code_hash, attempts, expires_at FROM otp_codes
        WHERE email = ${email} AND consumed_at IS NULL
-       ORDER BY created_at DESC LIMIT 1 FOR UPDATE`;
-    if (!live) return { ok: false, reason: 'invalid' };
-    if (live.attempts >= max) return { ok: false, reason: 'locked' };
-    if (live.expires_at.getTime() <= at.getTime()) {
-      await tx.$executeRaw`UPDATE otp_codes SET consumed_at = ${at} WHERE id = ${live.id}::uuid`;
+       ORDER BY created_at DESC FOR UPDATE`;
+    if (live.length === 0) return { ok: false, reason: 'invalid' };
+    const unexpired = live.filter((c) => c.expires_at.getTime() > at.getTime());
+    const usable = unexpired.filter((c) => c.attempts < max);
+    if (usable.length === 0) {
+      if (unexpired.length > 0) return { ok: false, reason: 'locked' };
+      await tx.$executeRaw`UPDATE otp_codes SET consumed_at = ${at}
+        WHERE email = ${email} AND consumed_at IS NULL AND expires_at <= ${at}`;
       return { ok: false, reason: 'expired' };
     }
-    if (!otpCodeMatches(live.code_hash, config.keys.otp, email, input.code)) {
-      const attempts = live.attempts + 1;
-      // The last allowed miss clears the hash: the code is dead even if the next guess is right.
-      await tx.$executeRaw`UPDATE otp_codes SET attempts = ${attempts},
-        code_hash = CASE WHEN ${attempts} >= ${max} THEN '' ELSE code_hash END WHERE id = ${live.id}::uuid`;
-      return { ok: false, reason: attempts >= max ? 'locked' : 'invalid' };
+    if (usable.some((c) => otpCodeMatches(c.code_hash, config.keys.otp, email, input.code))) {
+      // Signed in: every other live code of this email is moot.
+      await tx.$executeRaw`UPDATE otp_codes SET consumed_at = ${at} WHERE email = ${email} AND consumed_at IS NULL`;
+      return { ok: true };
     }
-    await tx.$executeRaw`UPDATE otp_codes SET consumed_at = ${at} WHERE id = ${live.id}::uuid`;
-    return { ok: true };
+    // One guess tested every live code, so a miss costs each of them an attempt: more live codes
+    // don't buy more guesses. The last allowed miss clears a code's hash: it is dead even if the
+    // next guess is right.
+    const ids = usable.map((c) => c.id);
+    await tx.$executeRaw`UPDATE otp_codes SET attempts = attempts + 1,
+      code_hash = CASE WHEN attempts + 1 >= ${max} THEN '' ELSE code_hash END
+      WHERE id = ANY(${ids}::uuid[])`;
+    const stillUsable = usable.some((c) => c.attempts + 1 < max);
+    return { ok: false, reason: stillUsable ? 'invalid' : 'locked' };
   });
 
   const user = outcome.ok
@@ -131,9 +174,7 @@ export async function verifyOtp(
   if (!user) {
     const reason = outcome.ok ? 'invalid' : outcome.reason;
     deps.logger.info({ event: 'login_failed', reason }, 'sign-in code rejected');
-    if (reason === 'locked') throw errors.tooManyRequests('too many wrong codes; request a new code');
-    if (reason === 'expired') throw errors.unauthorized('the code has expired; request a new one');
-    throw errors.unauthorized('the code is not valid');
+    throw rejection(reason);
   }
   return user;
 }

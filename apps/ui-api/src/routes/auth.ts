@@ -2,10 +2,12 @@ import { z } from '@pulse/config';
 import { Counter } from '@pulse/runtime';
 import { Router } from 'express';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookie';
-import { requestOtp, verifyOtp } from '../auth/otp';
+import { rejectionReason, requestOtp, verifyOtp } from '../auth/otp';
 import { createSession, revokeSession } from '../auth/sessions';
+import { createVerifyThrottle } from '../auth/verify-throttle';
 import type { AppDeps } from '../deps';
-import { HttpError } from '../http/errors';
+import { clientKey } from '../http/client-key';
+import { errors, HttpError } from '../http/errors';
 import { otpRequested, signedIn, userBody } from '../http/response-schemas';
 import { route } from '../http/route';
 import { requireSameOrigin, requireUser } from '../http/session';
@@ -23,6 +25,15 @@ export function authRoutes(deps: AppDeps): Router {
     labelNames: ['step', 'outcome'],
     registers: [deps.metrics],
   });
+  // Codes refused at verify, by why: its rate against the sign-in rate is the brute-force signal.
+  const rejected = new Counter({
+    name: 'pulse_auth_otp_rejected_total',
+    help: 'Sign-in codes rejected at verify, by reason (invalid, expired, locked, throttled)',
+    labelNames: ['reason'],
+    registers: [deps.metrics],
+  });
+  const throttle = createVerifyThrottle(deps.config.app.auth);
+
   async function counted<T>(step: 'request' | 'verify', work: () => Promise<T>): Promise<T> {
     try {
       const result = await work();
@@ -50,7 +61,8 @@ export function authRoutes(deps: AppDeps): Router {
       auth: false,
     },
     async (req, _res, { body, reply }) => {
-      const issued = await counted('request', () => requestOtp(deps, { email: body.email, ip: req.ip ?? 'unknown' }));
+      const client = clientKey(req.ip);
+      const issued = await counted('request', () => requestOtp(deps, { email: body.email, client }));
       reply(202, { ok: true, ...issued });
     },
   );
@@ -71,8 +83,25 @@ export function authRoutes(deps: AppDeps): Router {
       },
       auth: false,
     },
-    async (_req, res, { body, reply }) => {
-      const user = await counted('verify', () => verifyOtp(deps, body));
+    async (req, res, { body, reply }) => {
+      const client = clientKey(req.ip);
+      const user = await counted('verify', async () => {
+        const retryAfterSec = throttle.retryAfterSec(client, deps.now());
+        if (retryAfterSec) {
+          rejected.inc({ reason: 'throttled' });
+          throw errors.tooManyRequests('too many wrong sign-in codes; try again later', retryAfterSec);
+        }
+        try {
+          return await verifyOtp(deps, body);
+        } catch (err) {
+          const reason = rejectionReason(err);
+          if (reason) {
+            throttle.failed(client, deps.now());
+            rejected.inc({ reason });
+          }
+          throw err;
+        }
+      });
       const now = deps.now();
       const session = await createSession(deps.db, { userId: user.id, now, ttlMs: deps.config.app.auth.sessionTtlMs });
       deps.logger.info({ event: 'login_ok', userId: user.id, sessionId: session.id }, 'signed in');
