@@ -9,6 +9,7 @@ import './http/context';
 import { errorHandler } from './http/error-handler';
 import { errors } from './http/errors';
 import { routePattern } from './http/route-pattern';
+import { createExportEventHub } from './exports/export-event-hub';
 import { createFileCache } from './files/file-queries';
 import { csrfGuard, loadSession, sessionCookieName } from './http/session';
 import { createSessionCache } from './http/session-cache';
@@ -23,6 +24,7 @@ export function createApp(input: AppInput): Express {
     ...input,
     sessions: createSessionCache(input.changes),
     files: createFileCache(input.changes),
+    exportEvents: createExportEventHub(input.bus),
   };
   const app = express();
   app.disable('x-powered-by');

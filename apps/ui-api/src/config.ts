@@ -37,6 +37,8 @@ export const uiApiSettings = z
     OTP_VERIFY_FAILURES_PER_HOUR: int(1000, 1, 1_000_000),
     EXPORT_MAX_RANGE_DAYS: int(366, 1, 3660),
     EXPORT_MAX_RUNNING_PER_USER: int(3, 1, 100),
+    // Progress streams (SSE) one user may hold open per ui-api process: a tab each.
+    EXPORT_EVENTS_MAX_PER_USER: int(5, 1, 100),
     UPLOAD_MAX_BYTES: int(100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
     UPLOAD_ALLOWED_TYPES: z
       .string()
@@ -104,6 +106,7 @@ export const uiApiSettings = z
     exports: {
       maxRangeDays: e.EXPORT_MAX_RANGE_DAYS,
       maxRunningPerUser: e.EXPORT_MAX_RUNNING_PER_USER,
+      maxEventStreamsPerUser: e.EXPORT_EVENTS_MAX_PER_USER,
     },
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,

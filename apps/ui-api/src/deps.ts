@@ -5,6 +5,7 @@ import type { Mailer } from '@pulse/mail';
 import type { Registry } from '@pulse/runtime';
 import type { Storage } from '@pulse/storage';
 import type { UiApiConfig } from './config';
+import type { ExportEventHub } from './exports/export-event-hub';
 import type { FileCache } from './files/file-queries';
 import type { SessionCache } from './http/session-cache';
 
@@ -27,7 +28,9 @@ export interface AppDeps {
   sessions: SessionCache;
   /** Recently downloaded files (made by createApp). */
   files: FileCache;
+  /** Export progress from the bus, fanned out to this process's SSE streams (made by createApp). */
+  exportEvents: ExportEventHub;
 }
 
 /** What main.ts and tests hand to createApp; the app adds what lives and dies with it. */
-export type AppInput = Omit<AppDeps, 'sessions' | 'files'>;
+export type AppInput = Omit<AppDeps, 'sessions' | 'files' | 'exportEvents'>;

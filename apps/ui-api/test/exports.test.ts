@@ -1,4 +1,4 @@
-import { parseCsv } from '@pulse/testing';
+import { eventually, parseCsv } from '@pulse/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { FOLLOWED, NOT_FOLLOWED, RANGE, seedTelemetry, telemetryRows } from './exports-fixtures';
@@ -139,6 +139,62 @@ describe('exports end to end (API -> outbox -> NATS -> export-worker -> RGW -> 3
     controller.abort();
     expect(text).toContain('event: completed');
     expect(text).not.toContain('userId');
+  });
+
+  it('caps progress streams per user (429 beyond); closed ones free their places', async () => {
+    const carol = await app.login('carol-streams@example.com');
+    const controllers: AbortController[] = [];
+    const open = async (token: string) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      return app.request('/api/v1/exports/events', { token, signal: controller.signal });
+    };
+    try {
+      const max = app.config.app.exports.maxEventStreamsPerUser;
+      for (let i = 0; i < max; i++) expect((await open(carol.token)).status).toBe(200);
+      const refused = await open(carol.token);
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      // Someone else's streams are their own.
+      expect((await open(alice.token)).status).toBe(200);
+    } finally {
+      for (const c of controllers) c.abort();
+    }
+    // Closed streams free their places.
+    await eventually(async () => {
+      const again = await open(carol.token);
+      expect(again.status).toBe(200);
+    });
+    for (const c of controllers) c.abort();
+  });
+
+  it('ends a progress stream when its session is signed out or revoked elsewhere', async () => {
+    for (const end of ['logout', 'revoked'] as const) {
+      const dave = await app.login(`dave-${end}@example.com`);
+      const controller = new AbortController();
+      const res = await app.request('/api/v1/exports/events', { token: dave.token, signal: controller.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read(); // the retry line: the stream is open
+      if (end === 'logout') {
+        expect((await app.request('/api/v1/auth/logout', { method: 'POST', token: dave.token })).status).toBe(204);
+      } else {
+        await app.db.pool.query('UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1', [dave.user.id]);
+      }
+      let text = '';
+      const ended = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return true;
+          text += Buffer.from(value).toString('utf8');
+        }
+      })();
+      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000).unref());
+      const result = await Promise.race([ended, timeout]);
+      controller.abort();
+      expect(result).toBe(true);
+      expect(text).toContain('event: session-ended');
+    }
   });
 
   it('lists my exports newest first, page by page', async () => {

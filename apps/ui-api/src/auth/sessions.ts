@@ -33,3 +33,12 @@ export async function revokeSession(db: Db, options: { sessionId: string; now: D
     options.now,
   ]);
 }
+
+/** When the session stops being valid, or null when it already has (revoked, expired, gone). */
+export async function sessionValidUntil(db: Db, sessionId: string, now: Date): Promise<Date | null> {
+  const { rows } = await db.pool.query<{ expires_at: Date }>(
+    'SELECT expires_at FROM auth_sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2',
+    [sessionId, now],
+  );
+  return rows[0]?.expires_at ?? null;
+}

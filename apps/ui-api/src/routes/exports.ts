@@ -125,8 +125,7 @@ export function exportsRoutes(deps: AppDeps): Router {
       responses: { 200: { description: 'progress events', media: 'text/event-stream' } },
     },
     async (req, res) => {
-      const user = requireUser(req);
-      streamExportEvents(deps, req, res, user.id);
+      await streamExportEvents(deps, req, res, requireUser(req));
     },
   );
 
