@@ -3,9 +3,17 @@ import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import { abortLeftoverUploads, type PutResult, type Storage } from '@pulse/storage';
 import type { ExportSettings } from './config';
-import { describeFailure } from './failure';
 import { exportFilename, exportKey, FORMATS } from './formats';
-import { type ClaimedExport, claimJob, completeJob, recordProgress, releaseForRetry } from '@pulse/exports';
+import {
+  type ClaimedExport,
+  claimJob,
+  completeJob,
+  exportFailureKind,
+  exportFailureReason,
+  recordProgress,
+  releaseForRetry,
+  rootCause,
+} from '@pulse/exports';
 import { throttleProgress } from './progress';
 import { copySource } from './sources/copy-source';
 import type { RowSource, SourceOptions } from './sources/row-source';
@@ -53,7 +61,18 @@ export async function handleExport(
     await runExport(deps, job, ctx, log);
   } catch (err) {
     if (err instanceof PermanentError) throw err;
-    const failure = describeFailure(err);
+    // The user reads a stable sentence; the error itself (SQL, bucket, SDK names) stays in this log.
+    const failure = exportFailureReason(err);
+    log.warn(
+      {
+        event: 'export_attempt_failed',
+        attempt: job.attempts,
+        kind: exportFailureKind(err),
+        error: err instanceof Error ? err.message : String(err),
+        err: rootCause(err),
+      },
+      'export attempt failed',
+    );
     const reason = ctx.signal.aborted
       ? 'interrupted by a worker restart; it will resume'
       : `attempt ${job.attempts} failed: ${failure}; retrying`;

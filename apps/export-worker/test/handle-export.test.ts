@@ -168,13 +168,34 @@ describe('handleExport', () => {
     await expect(handleExport(env.deps, { exportId: id }, testContext())).rejects.toBeInstanceOf(PermanentError);
   });
 
-  it('releases the job for retry with a readable reason when storage fails', async () => {
+  it('releases the job for retry with a stable, readable reason when storage fails; the detail only in the log', async () => {
     const id = await createJob(env.db, { userId: seeded.userId, format: 'csv', deviceIds: seeded.deviceIds });
-    const deps = { ...env.deps, bucket: 'pulse-no-such-bucket-for-exports' };
-    await expect(handleExport(deps, { exportId: id }, testContext())).rejects.toThrow(/could not store the file/);
+    const bucket = 'pulse-no-such-bucket-for-exports';
+    const deps = { ...env.deps, bucket };
+    await expect(handleExport(deps, { exportId: id }, testContext())).rejects.toThrow(
+      /^the file storage refused the file$/,
+    );
     const job = await env.db.prisma.exportJob.findUniqueOrThrow({ where: { id } });
     expect(job.status).toBe('queued');
-    expect(job.error).toMatch(/^attempt 1 failed: could not store the file/);
+    expect(job.error).toBe('attempt 1 failed: the file storage refused the file; retrying');
+    const logged = env.logs.events('export_attempt_failed').at(-1)!;
+    expect(logged).toMatchObject({ exportId: id, kind: 'storage_refused' });
+    expect(JSON.stringify(logged)).toMatch(/NoSuchBucket/);
+  });
+
+  it('shows "the telemetry could not be read" when Postgres fails mid-export, never the SQL or table names', async () => {
+    const id = await createJob(env.db, { userId: seeded.userId, format: 'csv', deviceIds: seeded.deviceIds });
+    await env.db.pool.query('ALTER TABLE telemetry RENAME TO telemetry_away');
+    try {
+      await expect(handleExport(env.deps, { exportId: id }, testContext())).rejects.toThrow(
+        /^the telemetry could not be read$/,
+      );
+    } finally {
+      await env.db.pool.query('ALTER TABLE telemetry_away RENAME TO telemetry');
+    }
+    const job = await env.db.prisma.exportJob.findUniqueOrThrow({ where: { id } });
+    expect(job.error).toBe('attempt 1 failed: the telemetry could not be read; retrying');
+    expect(JSON.stringify(env.logs.events('export_attempt_failed').at(-1))).toMatch(/telemetry/);
   });
 
   it('logs file_created with ids, rows, bytes and duration, and never a presigned URL', async () => {

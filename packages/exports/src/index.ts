@@ -2,6 +2,13 @@
 // "who changes this export row?" has one answer (see README for the one exception, retention).
 export { type CreateExportResult, createExportJob, type NewExport } from './create';
 export {
+  EXPORT_FAILURE_REASONS,
+  type ExportFailureKind,
+  exportFailureKind,
+  exportFailureReason,
+  rootCause,
+} from './failure';
+export {
   countExportsByStatus,
   deleteExport,
   findOwnedExport,
