@@ -325,6 +325,70 @@ describe('report links', () => {
   });
 });
 
+describe('storage abuse and key rotation', () => {
+  const startUpload = (who: LoggedIn, size = 4) =>
+    app.request('/api/v1/files/uploads', {
+      method: 'POST',
+      token: who.token,
+      json: { filename: 'q.csv', contentType: 'text/csv', size },
+    });
+
+  test('unfinished uploads are capped per user (429 quota_exceeded); a completed upload cannot be swapped', async () => {
+    const mallory = await app.login('mallory-acl@example.com');
+    seenSecrets.push(mallory.token);
+    const first = (await (await startUpload(mallory)).json()) as {
+      fileId: string;
+      uploadUrl: string;
+      headers: Record<string, string>;
+    };
+    seenSecrets.push(first.uploadUrl);
+    expect((await fetch(first.uploadUrl, { method: 'PUT', headers: first.headers, body: 'a,b\n' })).status).toBe(200);
+    await expectStatus(`/api/v1/files/${first.fileId}/complete`, { method: 'POST', token: mallory.token }, 200);
+    // The URL still works for 15 minutes; what it writes is not the completed file.
+    expect((await fetch(first.uploadUrl, { method: 'PUT', headers: first.headers, body: 'x,y\n' })).status).toBe(200);
+    const res = await expectStatus(`/api/v1/files/${first.fileId}/download`, { token: mallory.token }, 302);
+    expect(await (await fetch(res.headers.get('location')!)).text()).toBe('a,b\n');
+
+    for (let i = 0; i < app.config.app.quotas.pendingUploads; i++) {
+      tally.checks++;
+      expect((await startUpload(mallory)).status).toBe(201);
+    }
+    const refused = await expectStatus(
+      '/api/v1/files/uploads',
+      {
+        method: 'POST',
+        token: mallory.token,
+        json: { filename: 'q.csv', contentType: 'text/csv', size: 4 },
+      },
+      429,
+    );
+    expect(await refused.json()).toMatchObject({ error: { code: 'quota_exceeded' } });
+  });
+
+  test('a report link minted before a key rotation works with the previous key configured, not after', async () => {
+    const url = new URL(
+      reportLink(
+        { followerId: alice.user.id, period: '2026-10', format: 'pdf' },
+        { keys: app.config.keys.reportLinks, publicBaseUrl: app.url, now: new Date() },
+      ),
+    ).pathname;
+    seenSecrets.push(url.slice(3));
+    const old = app.config.keys;
+    const next = 'reliability-next-report-link-secret';
+    try {
+      app.config.keys = {
+        ...old,
+        reportLinks: signingKeys('REPORT_LINK_SECRET', next, old.reportLinks.current.secret),
+      };
+      await expectStatus(url, {}, 302);
+      app.config.keys = { ...old, reportLinks: signingKeys('REPORT_LINK_SECRET', next) };
+      await expectStatus(url, {}, 404);
+    } finally {
+      app.config.keys = old;
+    }
+  });
+});
+
 test('no token, code or key reached the logs; figures recorded', () => {
   const codes = app.smtp.messages.flatMap((m) => [...m.text.matchAll(/\b(\d{6})\b/g)].map((x) => x[1]!));
   const hits = scanForSecrets(
@@ -338,16 +402,16 @@ test('no token, code or key reached the logs; figures recorded', () => {
   );
   recordScenario({
     id: '03-access-matrix',
-    title: 'Access matrix: ownership, sessions, OTP, cookies, CSRF, report links',
+    title: 'Access matrix: ownership, sessions, OTP, cookies, CSRF, report links, quotas, key rotation',
     ci: true,
     injected:
-      "another user's ids, expired/revoked/garbage sessions, OTP guessing, missing CSRF header, forged links, report-link tokens naming files or other reports",
+      "another user's ids, expired/revoked/garbage sessions, OTP guessing, missing CSRF header, forged links, report-link tokens naming files or other reports, upload bursts past the quota, a PUT after /complete, a key rotation",
     jobs: tally.checks,
     lost: 0,
     duplicated: 0,
     errors: tally.failed + hits.length,
     proves:
-      "Bob gets 404 (never 403 or the data) for Alice's files, exports, acquisitions and report files, and his deletes change nothing; expired, revoked and garbage sessions get 401 by bearer and by cookie; a 6-digit code locks after the configured wrong attempts (429), even for the right code; per-email code requests are limited with Retry-After; the session cookie is HttpOnly, SameSite=Lax and Secure in production (with HSTS); cookie-authenticated state changes without `X-Requested-With` (including a cross-site form post and a forged logout) are refused; report links with a flipped MAC or body byte, another purpose, another key or a subject that is a file id rather than a report scope are 404; a link serves only its follower's report of its period and format (another follower, period or format: 410, never another file); expired or for a deleted file 410, as a readable page.",
+      "Bob gets 404 (never 403 or the data) for Alice's files, exports, acquisitions and report files, and his deletes change nothing; expired, revoked and garbage sessions get 401 by bearer and by cookie; a 6-digit code locks after the configured wrong attempts (429), even for the right code; per-email code requests are limited with Retry-After; the session cookie is HttpOnly, SameSite=Lax and Secure in production (with HSTS); cookie-authenticated state changes without `X-Requested-With` (including a cross-site form post and a forged logout) are refused; report links with a flipped MAC or body byte, another purpose, another key or a subject that is a file id rather than a report scope are 404; a link serves only its follower's report of its period and format (another follower, period or format: 410, never another file); expired or for a deleted file 410, as a readable page; a link minted before a key rotation works while the previous key is configured and is 404 once it is removed; unfinished uploads beyond the per-user quota are 429 `quota_exceeded`; a PUT with a completed upload's still-valid URL does not change the file that is served.",
   });
   expect(hits).toEqual([]);
 });
