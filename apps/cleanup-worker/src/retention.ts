@@ -1,3 +1,4 @@
+import { expireExportsOfFiles } from '@pulse/exports';
 import { type ExpiringFile, expireFiles, listExpiredFiles } from '@pulse/files';
 import type { CleanupDeps } from './deps';
 import type { CleanupReport } from './report';
@@ -70,12 +71,17 @@ async function expireBatch(
     return;
   }
   if (gone.length === 0) return;
-  const expired = await expireFiles(
-    deps.db,
-    gone.map((f) => f.id),
-    deps.now(),
-  );
-  tally.expiredFiles += expired.files;
+  // One transaction: a file is never seen deleted while its export job still says succeeded.
+  const expired = await deps.db.prisma.$transaction(async (tx) => {
+    const ids = await expireFiles(
+      tx,
+      gone.map((f) => f.id),
+      deps.now(),
+    );
+    await expireExportsOfFiles(tx, ids);
+    return ids;
+  });
+  tally.expiredFiles += expired.length;
   tally.deletedObjects += gone.length;
   tally.bytesFreed += sumBytes(gone);
 }

@@ -1,6 +1,7 @@
 // Owner of the export_jobs table: every job is created, moved between states and queried here, so
-// "who changes this export row?" has one answer (see README for the one exception, retention).
+// "who changes this export row?" has one answer.
 export { type CreateExportResult, createExportJob, type NewExport } from './create';
+export { expireExportsOfFiles } from './expire';
 export {
   EXPORT_FAILURE_REASONS,
   type ExportFailureKind,

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDb, type Db } from '@pulse/db';
 import { createTestDatabase, type TestDatabase } from '@pulse/testing';
+import { expireFiles } from '@pulse/files';
 import {
   claimJob,
   completeJob,
   countExportsByStatus,
   createExportJob,
   deleteExport,
+  expireExportsOfFiles,
   findOwnedExport,
   listExports,
   markFailed,
@@ -168,5 +170,33 @@ describe('the API queries', () => {
     expect(await db.prisma.exportJob.count({ where: { id: ids[0]! } })).toBe(0);
     expect(await db.prisma.artifactFile.count({ where: { id: owned!.file!.id } })).toBe(0);
     expect(await db.prisma.artifact.count({ where: { id: owned!.file!.artifactId } })).toBe(0);
+  });
+});
+
+describe('retention', () => {
+  it('expires the jobs of the files retention removed, in the same transaction as the files', async () => {
+    const userId = await newUser();
+    const id = await created(userId);
+    const other = await created(userId);
+    for (const jobId of [id, other]) {
+      const claim = await claimJob(db, jobId);
+      if (!claim.claimed) throw new Error('expected a claim');
+      await completeJob(db, claim.job, fileFor(jobId));
+    }
+    const fileId = (await db.prisma.exportJob.findUniqueOrThrow({ where: { id } })).fileId!;
+    const at = new Date('2031-01-01T00:00:00Z');
+    const result = await db.prisma.$transaction(async (tx) => {
+      const ids = await expireFiles(tx, [fileId], at);
+      return { ids, jobs: await expireExportsOfFiles(tx, ids) };
+    });
+    expect(result).toEqual({ ids: [fileId], jobs: 1 });
+    expect((await db.prisma.exportJob.findUniqueOrThrow({ where: { id } })).status).toBe('expired');
+    expect((await db.prisma.exportJob.findUniqueOrThrow({ where: { id: other } })).status).toBe('succeeded');
+    expect(await db.prisma.artifactFile.findUniqueOrThrow({ where: { id: fileId } })).toMatchObject({
+      status: 'deleted',
+      deletedAt: at,
+    });
+    // A file already deleted is not expired twice: nothing changes, no job is touched.
+    expect(await db.prisma.$transaction((tx) => expireFiles(tx, [fileId], at))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Db } from '@pulse/db';
+import type { Db, Prisma } from '@pulse/db';
 
 export interface ExpiringFile {
   id: string;
@@ -33,20 +33,6 @@ const SELECT_EXPIRED = `
    ORDER BY f.id
    LIMIT $6`;
 
-// One statement, so a file is never marked deleted without the export job that points at it becoming
-// expired (the one place a file's state moves another table's row: they must not be seen apart).
-const MARK_EXPIRED = `
-  WITH gone AS (
-    UPDATE artifact_files SET status = 'deleted', deleted_at = $2, updated_at = $2
-     WHERE id = ANY($1::uuid[]) AND status <> 'deleted'
-     RETURNING id
-  ), jobs AS (
-    UPDATE export_jobs SET status = 'expired'
-     WHERE file_id IN (SELECT id FROM gone)
-     RETURNING id
-  )
-  SELECT (SELECT count(*) FROM gone)::int AS files, (SELECT count(*) FROM jobs)::int AS jobs`;
-
 /** Files past their retention (by artifact kind) or past their own `expires_at`, by id. */
 export async function listExpiredFiles(db: Db, q: ExpiredFilesQuery): Promise<ExpiringFile[]> {
   const { rows } = await db.pool.query<{ id: string; bucket: string; object_key: string; size_bytes: string }>(
@@ -57,10 +43,16 @@ export async function listExpiredFiles(db: Db, q: ExpiredFilesQuery): Promise<Ex
 }
 
 /**
- * Files whose objects are confirmed gone become `deleted`, and their export jobs `expired`; returns how
- * many rows of each changed.
+ * Files whose objects are confirmed gone become `deleted`; returns the ids that changed. In the caller's
+ * transaction, so that the export jobs of those files (`@pulse/exports` `expireExportsOfFiles`) turn
+ * `expired` with them: a file is never seen deleted while its job still says `succeeded`.
  */
-export async function expireFiles(db: Db, fileIds: string[], at: Date): Promise<{ files: number; jobs: number }> {
-  const { rows } = await db.pool.query<{ files: number; jobs: number }>(MARK_EXPIRED, [fileIds, at]);
-  return rows[0] ?? { files: 0, jobs: 0 };
+export async function expireFiles(tx: Prisma.TransactionClient, fileIds: string[], at: Date): Promise<string[]> {
+  if (fileIds.length === 0) return [];
+  const rows = await tx.artifactFile.updateManyAndReturn({
+    where: { id: { in: fileIds }, status: { not: 'deleted' } },
+    data: { status: 'deleted', deletedAt: at, updatedAt: at },
+    select: { id: true },
+  });
+  return rows.map((r) => r.id);
 }
