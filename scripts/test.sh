@@ -54,9 +54,17 @@ psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS pulse_smoke WITH (F
 export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/pulse_smoke NATS_STREAM=$smoke_id NATS_SUBJECT_PREFIX=$smoke_id
 export SEED_TELEMETRY_ROWS=${SEED_TELEMETRY_ROWS:-300000}
 if bash scripts/stack.sh up --detach >"$LOG_DIR/stack.log" 2>&1; then
+  # Every service's /metrics is scraped during the smoke run: the alert rules and the dashboard may name
+  # only metrics that a real run exports (and scripts/metrics/plot.py draws the README's picture from it).
+  node --import tsx scripts/metrics/record.ts --out "$LOG_DIR/metrics.jsonl" \
+    http://127.0.0.1:8080/metrics http://127.0.0.1:9101/metrics http://127.0.0.1:9102/metrics \
+    http://127.0.0.1:9103/metrics http://127.0.0.1:9104/metrics >"$LOG_DIR/metrics-record.log" 2>&1 &
+  recorder=$!
   node --import tsx scripts/smoke.ts --base http://127.0.0.1:8080 --mail http://127.0.0.1:8025 2>&1 | tee "$LOG_DIR/smoke.log"
   read -r sp sf < <(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/smoke.log" | tail -1)
   passed=$((passed + ${sp:-0})); failed=$((failed + ${sf:-1}))
+  sleep 3; kill -TERM "$recorder"; wait "$recorder"
+  check alert-rules node --import tsx scripts/metrics/check-rules.ts "$LOG_DIR/metrics.jsonl"
 else
   echo "stack: failed to start (last lines of $LOG_DIR/stack.log):"; tail -n 30 "$LOG_DIR/stack.log"
   failed=$((failed + 1))

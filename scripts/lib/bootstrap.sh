@@ -38,7 +38,7 @@ ensure_deps() {
 # Debian packages the tests use: a real browser, PDF tools, numpy for .npy checks, and a Docker engine
 # with compose v1 and debootstrap for the compose run (scripts/compose-ci.sh).
 ensure_apt() {
-  local want=(chromium poppler-utils python3-numpy docker.io docker-compose debootstrap fonts-dejavu-core) missing=()
+  local want=(chromium poppler-utils python3-numpy docker.io docker-compose debootstrap fonts-dejavu-core prometheus) missing=()
   for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
   ((${#missing[@]})) || return 0
   local sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo -n)

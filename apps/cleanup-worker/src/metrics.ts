@@ -10,48 +10,48 @@ export interface CleanupMetrics {
 export function createCleanupMetrics(registry: Registry): CleanupMetrics {
   const registers = [registry];
   const runs = new Counter({
-    name: 'cleanup_runs_total',
+    name: 'pulse_cleanup_runs_total',
     help: 'Cleanup runs by outcome (ok, errors: finished with recorded failures, skipped: another instance held the lock)',
     labelNames: ['outcome', 'dry_run'],
     registers,
   });
   const objects = new Counter({
-    name: 'cleanup_objects_total',
+    name: 'pulse_cleanup_objects_total',
     help: 'Objects and rows handled by cleanup, by bucket and action',
     labelNames: ['bucket', 'action'],
     registers,
   });
   const bytes = new Counter({
-    name: 'cleanup_bytes_freed_total',
+    name: 'pulse_cleanup_bytes_freed_total',
     help: 'Bytes of objects deleted',
     labelNames: ['bucket'],
     registers,
   });
   const scanned = new Counter({
-    name: 'cleanup_objects_scanned_total',
+    name: 'pulse_cleanup_objects_scanned_total',
     help: 'Objects listed',
     labelNames: ['bucket'],
     registers,
   });
   const errors = new Counter({
-    name: 'cleanup_errors_total',
+    name: 'pulse_cleanup_errors_total',
     help: 'Failures recorded by cleanup runs',
     labelNames: ['step'],
     registers,
   });
   const lifecycleUnsupported = new Counter({
-    name: 'cleanup_lifecycle_unsupported_total',
+    name: 'pulse_cleanup_lifecycle_unsupported_total',
     help: 'Lifecycle rule updates the server rejected as unsupported',
     labelNames: ['bucket'],
     registers,
   });
   const duration = new Gauge({
-    name: 'cleanup_last_run_duration_seconds',
+    name: 'pulse_cleanup_last_run_duration_seconds',
     help: 'Duration of the last run',
     registers,
   });
   const lastRun = new Gauge({
-    name: 'cleanup_last_run_timestamp_seconds',
+    name: 'pulse_cleanup_last_run_timestamp_seconds',
     help: 'When the last run finished (unix time)',
     registers,
   });

@@ -22,7 +22,7 @@ describe('runCleanup', () => {
     expect(held).toEqual({ acquired: true, result: { skipped: true } });
     expect(h.logs.events('cleanup_skipped')).toEqual([expect.objectContaining({ reason: 'second instance' })]);
     expect(await h.db.prisma.cleanupRun.count({ where: { reason: 'second instance' } })).toBe(0);
-    expect(await registry.getSingleMetricAsString('cleanup_runs_total')).toContain('outcome="skipped"');
+    expect(await registry.getSingleMetricAsString('pulse_cleanup_runs_total')).toContain('outcome="skipped"');
   });
 
   it('records a run: row, log line without keys, metrics, and a readable summary with keys', async () => {
@@ -47,9 +47,9 @@ describe('runCleanup', () => {
     const line = h.logs.events('cleanup_run').find((l) => l.reason === 'summary');
     expect(line).toMatchObject({ dryRun: true, orphanObjects: 1, scannedObjects: 2 });
     expect(h.logs.text).not.toContain(orphan);
-    expect(await registry.getSingleMetricAsString('cleanup_runs_total')).toContain('outcome="ok"');
-    expect(await registry.getSingleMetricAsString('cleanup_objects_scanned_total')).toMatch(
-      /cleanup_objects_scanned_total\{bucket="[^"]+"\} 2/,
+    expect(await registry.getSingleMetricAsString('pulse_cleanup_runs_total')).toContain('outcome="ok"');
+    expect(await registry.getSingleMetricAsString('pulse_cleanup_objects_scanned_total')).toMatch(
+      /pulse_cleanup_objects_scanned_total\{bucket="[^"]+"\} 2/,
     );
 
     const summary = formatSummary(result.report);

@@ -1,4 +1,5 @@
 import { runWorker } from '@pulse/infra';
+import { jobMetrics } from '@pulse/runtime';
 import { exportWorkerConfigShape } from './config';
 import { startExportConsumer } from './consumer';
 
@@ -12,7 +13,15 @@ runWorker({
     if (config.s3.manageBuckets) await storage.ensureBucket(bucket);
 
     const consumer = await startExportConsumer(
-      { db, storage, bus, logger, bucket, settings: config.app },
+      {
+        db,
+        storage,
+        bus,
+        logger,
+        bucket,
+        settings: config.app,
+        jobs: jobMetrics(infra.metrics, 'export', [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]),
+      },
       { maxDeliver: config.nats.maxDeliver, concurrency: config.app.concurrency },
     );
     return {

@@ -1,11 +1,14 @@
 import { type Bus, type Consumer, exponentialBackoff, PermanentError } from '@pulse/bus';
 import { markGivenUp } from './delivery/claim';
 import { FollowerNotFoundError } from '@pulse/reports';
+import type { JobMetrics } from '@pulse/runtime';
 import { handleReportRequested, type ReportHandlerDeps } from './handle-report-requested';
 
 export interface ReportConsumerOptions {
   concurrency: number;
   maxDeliver: number;
+  /** Outcome and duration of each attempt (`pulse_report_jobs_total`, `pulse_report_job_duration_seconds`). */
+  jobs?: JobMetrics;
 }
 
 /**
@@ -21,12 +24,19 @@ export function consumeReportRequests(
   return bus.consume(
     'report.requested',
     async (payload, ctx) => {
-      try {
-        await handleReportRequested(deps, { period: payload.period, followerId: payload.followerId }, ctx);
-      } catch (err) {
-        if (err instanceof FollowerNotFoundError) throw new PermanentError(err.message, { cause: err });
-        throw err;
-      }
+      const attempt = async () => {
+        try {
+          await handleReportRequested(deps, { period: payload.period, followerId: payload.followerId }, ctx);
+        } catch (err) {
+          if (err instanceof FollowerNotFoundError) throw new PermanentError(err.message, { cause: err });
+          throw err;
+        }
+      };
+      if (!options.jobs) return attempt();
+      await options.jobs.track(
+        attempt,
+        (err) => err instanceof PermanentError || ctx.deliveryCount >= options.maxDeliver,
+      );
     },
     {
       durable: 'report-worker',

@@ -32,7 +32,7 @@ export function createApp(input: AppInput): Express {
   app.set('etag', false);
 
   const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
+    name: 'pulse_http_request_duration_seconds',
     help: 'HTTP request latency by route and status',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],

@@ -5,7 +5,7 @@ import { startChangeFeed, startOutboxRelay } from '@pulse/db';
 import { connectInfra } from '@pulse/infra';
 import { createLogger, type Logger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
-import { runService } from '@pulse/runtime';
+import { mailMetrics, runService } from '@pulse/runtime';
 import { isStorageError, type Storage } from '@pulse/storage';
 import { createApp } from './app';
 import { uiApiConfigShape } from './config';
@@ -38,7 +38,7 @@ runService({
     const infra = await connectInfra({ service: 'ui-api', logger, config });
     const { db, bus, storage, metrics } = infra;
     await seedReceivers(db, config.app.acquisition.seed);
-    const mailer = createMailer({ config: config.smtp, logger });
+    const mailer = createMailer({ config: config.smtp, logger, metrics: mailMetrics(metrics) });
     if (config.s3.manageBuckets) await prepareBuckets(config, storage, logger);
     const relay = startOutboxRelay({
       db,

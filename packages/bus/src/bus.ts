@@ -4,15 +4,18 @@ import { connect, DebugEvents, Events, type NatsConnection } from 'nats';
 import { validatePayload } from '@pulse/messages';
 import { decodeJson, encodePayload } from './codec';
 import { startConsumer } from './consume';
+import { deadLetterQueue } from './dead-letters';
 import { subjectNames } from './naming';
 import { ensureStream } from './stream';
-import type { Bus, Consumer } from './types';
+import type { Bus, BusMetrics, Consumer } from './types';
 
 export interface ConnectBusOptions {
   config: NatsConfig;
   logger: Logger;
   /** Connection name, shown in NATS monitoring (e.g. the service name). */
   name?: string;
+  /** Told of every message moved to the dead-letter subject (e.g. a Prometheus counter). */
+  metrics?: BusMetrics;
 }
 
 /** Dedup window for Nats-Msg-Id: a publish retried (or relayed twice by the outbox) within it is stored once. */
@@ -44,7 +47,7 @@ function watchStatus(nc: NatsConnection, logger: Logger, onChange: (connected: b
 }
 
 /** Connects (retrying reconnects forever), makes sure the stream exists, and returns the typed bus. */
-export async function connectBus({ config, logger, name }: ConnectBusOptions): Promise<Bus> {
+export async function connectBus({ config, logger, name, metrics }: ConnectBusOptions): Promise<Bus> {
   const nc = await connect({
     servers: config.url.split(',').map((s) => s.trim()),
     name,
@@ -74,6 +77,7 @@ export async function connectBus({ config, logger, name }: ConnectBusOptions): P
     names,
     logger,
     defaults: { maxDeliver: config.maxDeliver, ackWaitMs: config.ackWaitMs },
+    metrics,
   };
   let closing: Promise<void> | undefined;
 
@@ -121,6 +125,8 @@ export async function connectBus({ config, logger, name }: ConnectBusOptions): P
     },
 
     isConnected: () => connected && !nc.isClosed(),
+
+    deadLetters: deadLetterQueue({ js, jsm, stream: config.stream, names }),
 
     close() {
       closing ??= (async () => {

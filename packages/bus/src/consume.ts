@@ -5,7 +5,14 @@ import { decodeJson, encodeJson } from './codec';
 import type { SubjectNames } from './naming';
 import { ensureConsumer } from './stream';
 import { type Payload, type Subject, validatePayload } from '@pulse/messages';
-import { type ConsumeOptions, type Consumer, type DeadLetter, type MessageContext, PermanentError } from './types';
+import {
+  type BusMetrics,
+  type ConsumeOptions,
+  type Consumer,
+  type DeadLetter,
+  type MessageContext,
+  PermanentError,
+} from './types';
 
 export interface ConsumerDeps {
   js: JetStreamClient;
@@ -14,6 +21,7 @@ export interface ConsumerDeps {
   names: SubjectNames;
   logger: Logger;
   defaults: { maxDeliver: number; ackWaitMs: number };
+  metrics?: BusMetrics;
 }
 
 export type Handler<S extends Subject> = (payload: Payload<S>, ctx: MessageContext) => Promise<void>;
@@ -74,6 +82,7 @@ export async function startConsumer<S extends Subject>(
       msg.nak(backoff(dead.deliveryCount));
       return;
     }
+    deps.metrics?.deadLettered(subject);
     msg.term();
   }
 

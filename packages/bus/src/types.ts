@@ -1,3 +1,4 @@
+import type { DeadLetterQueue } from './dead-letters';
 import type { Payload, Subject } from '@pulse/messages';
 
 export interface PublishOptions {
@@ -60,6 +61,11 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
+/** Hook for the process's metrics (the bus stays free of a metrics library). */
+export interface BusMetrics {
+  deadLettered(subject: string): void;
+}
+
 export interface Bus {
   publish<S extends Subject>(
     subject: S,
@@ -77,6 +83,8 @@ export interface Bus {
   emit<S extends Subject>(subject: S, payload: Payload<S>): void;
   /** Connection check for readiness probes. */
   isConnected(): boolean;
+  /** Messages given up on, waiting in the stream: count, list, read and remove them (`pnpm pulse dlq`). */
+  deadLetters: DeadLetterQueue;
   /** Drains consumers and the connection (graceful shutdown). */
   close(): Promise<void>;
 }

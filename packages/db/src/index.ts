@@ -5,6 +5,7 @@ export { isDatabaseUnavailable, isUniqueViolation } from './errors';
 export * from './generated/prisma/client';
 export {
   enqueueOutbox,
+  outboxBacklog,
   type OutboxMessage,
   type OutboxPublish,
   type OutboxRelay,

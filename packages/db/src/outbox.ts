@@ -153,3 +153,12 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
   };
 }
+
+/** What the relay still has to publish: rows due now and how long the oldest has waited (0 when none). */
+export async function outboxBacklog(db: Db): Promise<{ due: number; oldestAgeSeconds: number }> {
+  const { rows } = await db.pool.query<{ due: number; oldest: number | null }>(
+    `SELECT count(*)::int AS due, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+     FROM outbox WHERE published_at IS NULL AND next_attempt_at <= now()`,
+  );
+  return { due: rows[0]?.due ?? 0, oldestAgeSeconds: Math.max(0, rows[0]?.oldest ?? 0) };
+}

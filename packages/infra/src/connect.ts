@@ -3,6 +3,7 @@ import type { DbConfig, NatsConfig, OpsHttpConfig, S3Config } from '@pulse/confi
 import { createDb, type Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import {
+  busMetrics,
   createMetricsRegistry,
   type ReadinessCheck,
   type Registry,
@@ -10,6 +11,7 @@ import {
   storageMetrics,
 } from '@pulse/runtime';
 import { createStorage, type Storage } from '@pulse/storage';
+import { registerBacklogMetrics } from './backlog-metrics';
 
 /**
  * The connections every Pulse process holds, wired the same way everywhere: one metrics registry,
@@ -58,12 +60,13 @@ export async function connectInfra({ service, logger, config }: InfraOptions): P
   const storage = createStorage({ config: config.s3, logger, metrics: storageMetrics(metrics) });
   let bus: Bus;
   try {
-    bus = await connectBus({ config: config.nats, logger, name: service });
+    bus = await connectBus({ config: config.nats, logger, name: service, metrics: busMetrics(metrics) });
   } catch (err) {
     storage.close();
     await db.close();
     throw err;
   }
+  registerBacklogMetrics(metrics, { db, bus, logger });
   return {
     metrics,
     db,

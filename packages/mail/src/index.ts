@@ -16,6 +16,8 @@ export interface MailMessage {
   text: string;
   html?: string;
   attachments?: MailAttachment[];
+  /** What the email is for (`otp`, `report`…): the label its sent/failed counters carry. */
+  kind?: string;
   /** Stable id for this message (e.g. `report:2026-10:<follower>`), sent as a header for tracing. */
   idempotencyKey?: string;
   /** RFC 2369 / RFC 8058: where the recipient unsubscribes (an https URL that takes a one-click POST, and a mailto). */
@@ -30,8 +32,14 @@ export interface Mailer {
   close(): void;
 }
 
-export function createMailer(options: { config: SmtpConfig; logger: Logger }): Mailer {
-  const { config, logger } = options;
+/** Counts sent and refused emails (the mail package stays free of a metrics library). */
+export interface MailMetrics {
+  sent(kind: string): void;
+  failed(kind: string): void;
+}
+
+export function createMailer(options: { config: SmtpConfig; logger: Logger; metrics?: MailMetrics }): Mailer {
+  const { config, logger, metrics } = options;
   const transport = nodemailer.createTransport({
     host: config.host,
     port: config.port,
@@ -46,27 +54,34 @@ export function createMailer(options: { config: SmtpConfig; logger: Logger }): M
     fromAddress: /<([^>]+)>/.exec(config.from)?.[1] ?? config.from.trim(),
     async send(message) {
       const started = Date.now();
-      const info = await transport.sendMail({
-        from: config.from,
-        to: message.to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        attachments: message.attachments,
-        headers: {
-          ...(message.idempotencyKey ? { 'X-Pulse-Message-Key': message.idempotencyKey } : {}),
-          // Mail clients show an "Unsubscribe" button and POST `List-Unsubscribe=One-Click` to the URL.
-          ...(message.unsubscribe ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
-        },
-        list: message.unsubscribe
-          ? {
-              unsubscribe: [
-                message.unsubscribe.url,
-                ...(message.unsubscribe.mailto ? [message.unsubscribe.mailto] : []),
-              ],
-            }
-          : undefined,
-      });
+      const kind = message.kind ?? 'other';
+      const info = await transport
+        .sendMail({
+          from: config.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          attachments: message.attachments,
+          headers: {
+            ...(message.idempotencyKey ? { 'X-Pulse-Message-Key': message.idempotencyKey } : {}),
+            // Mail clients show an "Unsubscribe" button and POST `List-Unsubscribe=One-Click` to the URL.
+            ...(message.unsubscribe ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+          },
+          list: message.unsubscribe
+            ? {
+                unsubscribe: [
+                  message.unsubscribe.url,
+                  ...(message.unsubscribe.mailto ? [message.unsubscribe.mailto] : []),
+                ],
+              }
+            : undefined,
+        })
+        .catch((err: unknown) => {
+          metrics?.failed(kind);
+          throw err;
+        });
+      metrics?.sent(kind);
       logger.debug(
         { event: 'mail_sent', durationMs: Date.now() - started, attachments: message.attachments?.length ?? 0 },
         'mail sent',

@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '@pulse/logger';
 import { LogCapture } from '@pulse/testing';
-import { backoffDelay, createMetricsRegistry, retry, startOpsServer } from '../src/index';
+import {
+  backoffDelay,
+  busMetrics,
+  createMetricsRegistry,
+  jobMetrics,
+  mailMetrics,
+  retry,
+  startOpsServer,
+  storageMetrics,
+} from '../src/index';
 
 describe('retry', () => {
   it('retries until success and reports each retry', async () => {
@@ -84,6 +93,58 @@ describe('ops server', () => {
       expect((await fetch(`${base}/nope`)).status).toBe(404);
     } finally {
       await ops.close();
+    }
+  });
+});
+
+describe('Pulse metrics', () => {
+  it('names every metric with the pulse_ prefix, default ones included', async () => {
+    const registry = createMetricsRegistry('t');
+    storageMetrics(registry);
+    mailMetrics(registry);
+    busMetrics(registry);
+    jobMetrics(registry, 'export', [1]);
+    const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
+    expect(names).toContain('pulse_process_resident_memory_bytes');
+    expect(names.filter((n) => !n.startsWith('pulse_'))).toEqual([]);
+  });
+
+  it('counts S3 failures by kind, emails, dead letters, and jobs by outcome with their duration', async () => {
+    const registry = createMetricsRegistry('t');
+    const s3 = storageMetrics(registry);
+    s3.observe('put', 12, true);
+    s3.observe('put', 40, false, 'Unavailable');
+    s3.observe('head', 3, false, 'NotFound');
+    const mail = mailMetrics(registry);
+    mail.sent('otp');
+    mail.failed('report');
+    busMetrics(registry).deadLettered('export.requested');
+    const jobs = jobMetrics(registry, 'export', [0.5, 5]);
+    await jobs.track(
+      async () => undefined,
+      () => true,
+    );
+    await expect(
+      jobs.track(
+        async () => Promise.reject(new Error('retry me')),
+        () => false,
+      ),
+    ).rejects.toThrow();
+    await expect(
+      jobs.track(
+        async () => Promise.reject(new Error('give up')),
+        () => true,
+      ),
+    ).rejects.toThrow();
+    const text = await registry.metrics();
+    expect(text).toMatch(/pulse_s3_operation_errors_total\{op="put",kind="Unavailable",service="t"\} 1/);
+    expect(text).toMatch(/pulse_s3_operation_errors_total\{op="head",kind="NotFound",service="t"\} 1/);
+    expect(text).toMatch(/pulse_emails_sent_total\{kind="otp",service="t"\} 1/);
+    expect(text).toMatch(/pulse_emails_failed_total\{kind="report",service="t"\} 1/);
+    expect(text).toMatch(/pulse_dead_letters_total\{subject="export.requested",service="t"\} 1/);
+    for (const outcome of ['succeeded', 'retried', 'failed']) {
+      expect(text).toMatch(new RegExp(`pulse_export_jobs_total\\{outcome="${outcome}",service="t"\\} 1`));
+      expect(text).toMatch(new RegExp(`pulse_export_job_duration_seconds_count\\{[^}]*outcome="${outcome}"[^}]*\\} 1`));
     }
   });
 });

@@ -1,8 +1,10 @@
 import type { Logger } from '@pulse/logger';
+import { isStorageError } from './errors';
 
 /** Hook for apps to feed e.g. a prom-client histogram; storage itself stays free of a metrics library. */
 export interface StorageMetrics {
-  observe(op: string, durationMs: number, ok: boolean): void;
+  /** `errorKind`: on failure, the StorageError code (NotFound, AccessDenied, Timeout, Unavailable…) or `Other`. */
+  observe(op: string, durationMs: number, ok: boolean, errorKind?: string): void;
 }
 
 export interface Observer {
@@ -11,10 +13,10 @@ export interface Observer {
 }
 
 export function createObserver(metrics: StorageMetrics | undefined, logger: Logger): Observer {
-  const report = (op: string, started: number, ok: boolean) => {
+  const report = (op: string, started: number, ok: boolean, errorKind?: string) => {
     if (!metrics) return;
     try {
-      metrics.observe(op, performance.now() - started, ok);
+      metrics.observe(op, performance.now() - started, ok, errorKind);
     } catch (err) {
       logger.warn({ event: 'storage_metrics_error', op, err }, 'metrics hook threw');
     }
@@ -27,7 +29,7 @@ export function createObserver(metrics: StorageMetrics | undefined, logger: Logg
         report(op, started, true);
         return result;
       } catch (err) {
-        report(op, started, false);
+        report(op, started, false, isStorageError(err) ? err.code : 'Other');
         throw err;
       }
     },

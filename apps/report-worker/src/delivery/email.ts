@@ -116,6 +116,7 @@ ${headline.metrics
   const greeting = `Hello ${input.followerName},`;
   const footerText = `You get this because you follow devices in Pulse. Manage your subscription: ${input.manageUrl}\nUnsubscribe: ${input.unsubscribeUrl}`;
   return {
+    kind: input.delivery.kind === 'deferred' ? 'report_notice' : 'report',
     to: input.to,
     subject: `Your Pulse report for ${label}`,
     text:

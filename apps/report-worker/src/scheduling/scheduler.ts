@@ -2,6 +2,7 @@ import { type Db, withAdvisoryLock } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import { type DueRequest, requestDueReports } from '@pulse/reports';
 import { Cron } from 'croner';
+import type { SchedulerMetrics } from './scheduler-metrics';
 
 export interface SchedulerOptions {
   db: Db;
@@ -13,6 +14,7 @@ export interface SchedulerOptions {
   catchUpMs?: number;
   /** Called after each pass that requested reports, e.g. to kick the outbox relay so they go out at once. */
   onFired?: (result: TickResult) => void;
+  metrics?: SchedulerMetrics;
 }
 
 export type TickResult = { fired: true; requested: DueRequest[] } | { fired: false };
@@ -39,6 +41,7 @@ export function startReportScheduler(options: SchedulerOptions): ReportScheduler
     try {
       await tick(at);
     } catch (err) {
+      options.metrics?.failed();
       logger.error({ event: 'report_slot_error', err }, 'report scheduler pass failed');
     }
   };
@@ -59,6 +62,10 @@ export function schedulerPass(options: SchedulerOptions): (at: Date) => Promise<
     const started = performance.now();
     const lock = await withAdvisoryLock(db.pool, 'report-scheduler', () => requestDueReports(db, at, { windowMs }));
     const result: TickResult = lock.acquired ? { fired: true, requested: lock.result } : { fired: false };
+    options.metrics?.passed(new Date());
+    for (const r of lock.acquired ? lock.result : []) {
+      options.metrics?.fired(at.getTime() - r.slot.getTime() > ON_TIME_MS ? 'late' : 'on_time');
+    }
     if (!lock.acquired || lock.result.length > 0) {
       const periods = lock.acquired ? [...new Set(lock.result.map((r) => r.period))] : [];
       logger.info(

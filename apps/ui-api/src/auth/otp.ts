@@ -87,6 +87,7 @@ export async function requestOtp(deps: OtpDeps, input: { email: string; client: 
   const minutes = Math.round(config.app.auth.otpTtlMs / 60_000);
   deps.mailer
     .send({
+      kind: 'otp',
       to: email,
       subject: 'Your Pulse sign-in code',
       text: `Your Pulse sign-in code is ${code}\n\nIt expires in ${minutes} minutes. If you did not ask for it, ignore this email.\n`,

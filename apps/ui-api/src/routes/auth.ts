@@ -20,7 +20,7 @@ export function authRoutes(deps: AppDeps): Router {
   const router = Router();
   // A rising `rejected`/`locked`/`rate_limited` rate is what a brute-force attempt looks like.
   const outcomes = new Counter({
-    name: 'auth_otp_outcomes_total',
+    name: 'pulse_auth_otp_outcomes_total',
     help: 'OTP requests and verifications by outcome',
     labelNames: ['step', 'outcome'],
     registers: [deps.metrics],

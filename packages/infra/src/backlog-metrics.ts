@@ -1,0 +1,53 @@
+import type { Bus } from '@pulse/bus';
+import { type Db, outboxBacklog } from '@pulse/db';
+import type { Logger } from '@pulse/logger';
+import { Gauge, type Registry } from '@pulse/runtime';
+
+/**
+ * Work waiting to move, read from Postgres and JetStream at each scrape: outbox rows due and the age of
+ * the oldest (the relay is stuck when it grows), and dead letters waiting per subject (someone must look).
+ * Every process reports the same values; dashboards and alerts take the max over services.
+ */
+export function registerBacklogMetrics(registry: Registry, deps: { db: Db; bus: Bus; logger: Logger }): void {
+  // One query per scrape for both outbox gauges: the first collect() reads, the second reuses it.
+  let pending: Promise<{ due: number; oldestAgeSeconds: number }> | undefined;
+  const backlog = () => {
+    pending ??= outboxBacklog(deps.db).finally(() => {
+      setImmediate(() => {
+        pending = undefined;
+      });
+    });
+    return pending;
+  };
+  const warn = (what: string) => (err: unknown) =>
+    deps.logger.warn({ event: 'metrics_collect_error', what, err }, 'could not read a backlog metric');
+
+  new Gauge({
+    name: 'pulse_outbox_due_rows',
+    help: 'Outbox rows due for publishing and not yet published',
+    registers: [registry],
+    async collect() {
+      await backlog().then((b) => this.set(b.due), warn('outbox'));
+    },
+  });
+  new Gauge({
+    name: 'pulse_outbox_oldest_due_age_seconds',
+    help: 'Age of the oldest outbox row due for publishing (0 when none)',
+    registers: [registry],
+    async collect() {
+      await backlog().then((b) => this.set(b.oldestAgeSeconds), warn('outbox'));
+    },
+  });
+  new Gauge({
+    name: 'pulse_dlq_messages',
+    help: 'Dead letters waiting in the stream, by subject',
+    labelNames: ['subject'],
+    registers: [registry],
+    async collect() {
+      await deps.bus.deadLetters.depth().then((depth) => {
+        this.reset();
+        for (const [subject, count] of Object.entries(depth)) this.set({ subject }, count);
+      }, warn('dlq'));
+    },
+  });
+}
