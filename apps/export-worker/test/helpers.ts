@@ -19,6 +19,8 @@ export interface WorkerEnv {
   settings: ExportSettings;
   deps: ExportConsumerDeps;
   natsStream: string;
+  /** The environment a separate process (e.g. `pnpm pulse dlq`) needs to reach the same database and stream. */
+  processEnv: Record<string, string>;
   dispose(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function openWorkerEnv(options: { maxDeliver?: number; ackWaitMs?: 
     settings: SETTINGS,
     deps,
     natsStream,
+    processEnv: { DATABASE_URL: testDb.url, NATS_URL, NATS_STREAM: natsStream, NATS_SUBJECT_PREFIX: natsStream },
     async dispose() {
       await bus.close();
       const nc = await connect({ servers: NATS_URL });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PermanentError } from '@pulse/bus';
 import { type OpenApiDoc, openApiChecker } from './openapi-check';
 import { type LoggedIn, startTestApp, type TestApp, type TestRequestInit } from './harness';
 
@@ -196,6 +197,54 @@ describe('real responses validate against the document', () => {
     const preview = await call('/api/v1/subscriptions/me/preview', { method: 'POST', token: alice.token });
     expect(preview.status).toBe(200);
     expect((await call('/u/not-a-token')).status).toBe(404);
+  });
+
+  it('dead letters (admin)', async () => {
+    const created = await call('/api/v1/exports', {
+      method: 'POST',
+      token: alice.token,
+      json: { format: 'csv', from: '2026-03-01', to: '2026-04-01' },
+    });
+    const exportId = created.body.id as string;
+    // The worker gave up on it: the job is failed and its message waits as a dead letter.
+    await app.db.pool.query(`UPDATE export_jobs SET status = 'failed', error = 'poisoned' WHERE id = $1`, [exportId]);
+    const consumer = await app.bus.consume(
+      'export.requested',
+      async () => {
+        throw new PermanentError('poisoned payload');
+      },
+      { durable: 'openapi-poison' },
+    );
+    const find = async () =>
+      (await app.bus.deadLetters.list()).find((d) => (d.payload as { exportId?: string }).exportId === exportId);
+    while (!(await find())) await new Promise((r) => setTimeout(r, 50));
+    await consumer.stop();
+    const dead = (await find())!;
+
+    expect((await call('/api/v1/admin/dead-letters', { token: alice.token })).status).toBe(403);
+    const listed = await call('/api/v1/admin/dead-letters?subject=export.requested', { token: admin.token });
+    expect(listed.body.items).toContainEqual(expect.objectContaining({ seq: dead.seq, reason: 'poisoned payload' }));
+    expect((await call('/api/v1/admin/dead-letters?subject=nope', { token: admin.token })).status).toBe(400);
+    const replay = await call(`/api/v1/admin/dead-letters/${dead.seq}/replay`, { method: 'POST', token: admin.token });
+    expect(replay.status).toBe(202);
+    expect(
+      (await call(`/api/v1/admin/dead-letters/${dead.seq}/replay`, { method: 'POST', token: admin.token })).status,
+    ).toBe(404);
+    expect((await app.db.prisma.exportJob.findUniqueOrThrow({ where: { id: exportId } })).status).toBe('queued');
+    // The export deleted earlier: its dead letter cannot revive it (409), only be discarded.
+    const other = (await app.bus.deadLetters.list()).find((d) => d.seq !== dead.seq);
+    if (other) {
+      const refused = await call(`/api/v1/admin/dead-letters/${other.seq}/replay`, {
+        method: 'POST',
+        token: admin.token,
+      });
+      expect(refused.status).toBe(409);
+      expect(
+        (await call(`/api/v1/admin/dead-letters/${other.seq}/discard`, { method: 'POST', token: admin.token })).status,
+      ).toBe(200);
+    }
+    const actions = await call('/api/v1/admin/dead-letters/actions', { token: admin.token });
+    expect(actions.body.items[0]).toMatchObject({ actor: `admin:${admin.user.id}` });
   });
 
   it('covered every documented JSON success response', () => {

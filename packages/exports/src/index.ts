@@ -27,4 +27,5 @@ export {
   markFailed,
   recordProgress,
   releaseForRetry,
+  requeueForReplay,
 } from './worker-state';

@@ -1,4 +1,4 @@
-import type { Db, ExportFormat } from '@pulse/db';
+import type { Db, ExportFormat, Prisma } from '@pulse/db';
 import { registerFile } from '@pulse/files';
 
 /** The parts of an export_jobs row the worker needs. */
@@ -138,4 +138,16 @@ export async function completeJob(db: Db, job: ClaimedExport, file: CompletedFil
     });
     return { completed: true, fileId } as const;
   });
+}
+
+/**
+ * An operator replays the dead letter of a failed export (`pnpm pulse dlq replay`): the job is queued
+ * again, in the transaction that records the replay and writes the new message. False when the job is
+ * gone or not failed (nothing to replay: it succeeded, or is queued or running already).
+ */
+export async function requeueForReplay(tx: Prisma.TransactionClient, exportId: string): Promise<boolean> {
+  const changed = await tx.$executeRaw`UPDATE export_jobs
+    SET status = 'queued', error = NULL, finished_at = NULL, rows_done = 0
+    WHERE id = ${exportId}::uuid AND status = 'failed'`;
+  return changed === 1;
 }

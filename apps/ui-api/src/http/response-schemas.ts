@@ -278,3 +278,31 @@ export const reportPreview = z.object({
   pdfBytes: z.number().int(),
   image: z.string().startsWith('data:image/png;base64,'),
 });
+
+// --- dead letters (admin)
+const deadLetter = z.object({
+  seq: z.number().int().meta({ description: 'the stream sequence: its id for replay and discard' }),
+  subject: z.string(),
+  payload: z.unknown(),
+  reason: z.string(),
+  deliveryCount: z.number().int(),
+  deadAt: z.date(),
+});
+export const deadLetterList = z.object({
+  items: z.array(deadLetter),
+  depth: z.record(z.string(), z.number().int()).meta({ description: 'dead letters waiting per subject' }),
+});
+export const deadLetterReplayed = z.object({ seq: z.number().int(), subject: z.string(), msgId: z.string() });
+export const deadLetterDiscarded = z.object({ seq: z.number().int(), subject: z.string() });
+export const deadLetterActions = items(
+  z.object({
+    action: z.enum(['replay', 'discard']),
+    stream: z.string(),
+    streamSeq: z.number().int(),
+    subject: z.string(),
+    reason: z.string(),
+    actor: z.string(),
+    msgId: z.string().nullable(),
+    createdAt: z.date(),
+  }),
+);

@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps';
 import { acquisitionRoutes } from './acquisition';
 import { apiDocsRoutes } from './api-docs';
 import { authRoutes } from './auth';
+import { deadLettersRoutes } from './dead-letters';
 import { debugRoutes } from './debug';
 import { exportsRoutes } from './exports';
 import { filesRoutes } from './files';
@@ -33,6 +34,7 @@ export const routeModules: Array<(deps: AppDeps) => Router> = [
   unsubscribeRoutes,
   acquisitionRoutes,
   receiversRoutes,
+  deadLettersRoutes,
   debugRoutes,
   localStorageRoutes,
 ];
