@@ -95,12 +95,12 @@ for ax, (title, lines) in zip(axes.flat, panels):
     ax.grid(alpha=0.3)
     for label, points in sorted(lines.items()):
         if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], label=label, linewidth=1.4)
+            ax.plot([p[0] for p in points], [p[1] for p in points], label=label, linewidth=1.4, marker="o", markersize=2.5)
     if any(lines.values()):
         ax.legend(fontsize=8, loc="upper left")
     else:
         ax.text(0.5, 0.5, "no samples in this run", ha="center", va="center", transform=ax.transAxes, color="gray")
     ax.set_xlabel("seconds into the run", fontsize=8)
-fig.suptitle("Pulse dashboard panels, from a smoke run's /metrics scrapes", fontsize=13)
+fig.suptitle("Pulse dashboard panels, from a local-stack run's /metrics scrapes (one per second)", fontsize=13)
 fig.savefig(sys.argv[2], dpi=80)
 print(f"wrote {sys.argv[2]}")
