@@ -103,13 +103,19 @@ t0=$SECONDS
 bash infra/ci/build-images.sh || { log "building the CI images failed"; exit 1; }
 log "CI images ready in $((SECONDS - t0)) s"
 
-# Random secrets for this run (production refuses default ones), ports clear of the local stack's.
+# Random secrets for this run (compose requires them, production refuses published ones), ports clear
+# of the local stack's. Compose reads its ${…} values from .env.example itself (what a user copies to
+# .env), under this run's environment: the secrets, and one user starting the 20-export burst at once.
 rand() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-export POSTGRES_PASSWORD=$(rand) MINIO_ROOT_USER=pulse-ci MINIO_ROOT_PASSWORD=$(rand) LINK_SIGNING_SECRET=$(rand) OTP_HASH_SECRET=$(rand)
-# The apps' env_file is .env.example itself (what a user copies), plus this run's limits: one user
-# starts the 20-export burst at once.
-cp .env.example "$ROOT/ci.env" && echo EXPORT_MAX_RUNNING_PER_USER=25 >>"$ROOT/ci.env"
-export PULSE_ENV_FILE=$ROOT/ci.env SEED_DEMO=1 SEED_TELEMETRY_ROWS=${SEED_TELEMETRY_ROWS:-300000}
+export POSTGRES_PASSWORD=$(rand) MINIO_ROOT_USER=pulse-ci-admin MINIO_ROOT_PASSWORD=$(rand)
+export PULSE_S3_ACCESS_KEY=pulse-ci-app PULSE_S3_SECRET_KEY=$(rand)
+# Every *SECRET* the compose file requires (REPORT_LINK_SECRET, UNSUBSCRIBE_SIGNING_SECRET,
+# OTP_HASH_SECRET, and any added later) gets a random value of its own.
+for name in $(grep -oE '\$\{[A-Z0-9_]*SECRET[A-Z0-9_]*:\?' docker-compose.yml | sed -E 's/^\$\{//; s/:\?$//' | sort -u); do
+  [[ -n ${!name:-} ]] || export "$name=$(rand)"
+done
+export PULSE_ENV_FILE=.env.example EXPORT_MAX_RUNNING_PER_USER=25
+export SEED_DEMO=1 SEED_TELEMETRY_ROWS=${SEED_TELEMETRY_ROWS:-300000}
 export PULSE_UI_PORT=${COMPOSE_CI_UI_PORT:-18080} PULSE_S3_PORT=${COMPOSE_CI_S3_PORT:-19000} PULSE_MAIL_UI_PORT=${COMPOSE_CI_MAIL_PORT:-18025}
 export PULSE_MINIO_CONSOLE_PORT=${COMPOSE_CI_CONSOLE_PORT:-19001}
 export PUBLIC_BASE_URL=http://127.0.0.1:$PULSE_UI_PORT S3_PUBLIC_ENDPOINT=http://127.0.0.1:$PULSE_S3_PORT

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { productionProblems } from './production-guard';
 
 export type Env = Record<string, string | undefined>;
 
@@ -15,13 +16,14 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses every concern against the same environment and reports all problems at once.
+ * Parses every concern against the same environment and reports all problems at once, including the
+ * published secrets and dev flags refused outside development and test (productionProblems).
  * Messages name the variable and what is wrong with it; values are never echoed, because
  * a mistyped secret in an error line is still a leaked secret.
  */
 export function loadConfig<S extends ConfigShape>(shape: S, rawEnv: Env = process.env): ConfigOf<S> {
   const env = withoutEmpty(rawEnv);
-  const problems: string[] = [];
+  const problems: string[] = productionProblems(env);
   const out: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(shape)) {
     const parsed = schema.safeParse(env);

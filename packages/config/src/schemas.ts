@@ -62,6 +62,13 @@ export const retentionDaysSettings = {
   RAW_IQ_RETENTION_DAYS: int(30, 1, 36_500),
 } as const;
 
+/** The retention periods as one concern, for what applies them without being a worker (storage:setup). */
+export const retentionDaysConfig = z.object(retentionDaysSettings).transform((e) => ({
+  exports: e.EXPORT_RETENTION_DAYS,
+  reports: e.REPORT_RETENTION_DAYS,
+  rawIq: e.RAW_IQ_RETENTION_DAYS,
+}));
+
 export const SEVEN_DAYS_S = 7 * 24 * 3600;
 
 const GIB = 1024 * 1024 * 1024;

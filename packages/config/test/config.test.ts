@@ -192,3 +192,50 @@ describe('signingKeysConfig', () => {
     }
   });
 });
+
+describe('outside development and test', () => {
+  const secrets = {
+    REPORT_LINK_SECRET: '5f0c1e9a8b7d6c5e4f3a2b1c0d9e8f7a',
+    UNSUBSCRIBE_SIGNING_SECRET: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+  };
+  const load = (env: Record<string, string>) => () =>
+    loadConfig({ db: dbConfig }, { DATABASE_URL: 'postgresql://db/pulse', ...env });
+  const problems = (env: Record<string, string>) => {
+    try {
+      load(env)();
+      return [];
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+  };
+
+  it('refuses the secrets published in this repository, whichever app reads them', () => {
+    for (const [name, value] of [
+      ['REPORT_LINK_SECRET', 'compose-dev-link-signing-secret'],
+      ['UNSUBSCRIBE_SIGNING_SECRET', 'local-dev-unsubscribe-signing-secret-change-me'],
+      ['OTP_HASH_SECRET_PREVIOUS', 'local-dev-otp-secret-CHANGE-ME'],
+      ['S3_SECRET_KEY', 'pulse-minio-secret'],
+      ['LOCAL_STORAGE_SIGNING_KEY', 'local-dev-storage-signing-key-change-me'],
+    ] as const) {
+      const found = problems({ NODE_ENV: 'production', ...secrets, [name]: value });
+      expect(found).toEqual([expect.stringMatching(new RegExp(`^${name}: is a published example value`))]);
+      expect(found.join('\n')).not.toContain(value);
+    }
+  });
+
+  it('refuses every dev flag that is on', () => {
+    const found = problems({ NODE_ENV: 'production', ...secrets, AUTH_DEV_ECHO: '1', DEBUG: 'true' });
+    expect(found).toEqual([
+      expect.stringMatching(/^AUTH_DEV_ECHO: .*only when NODE_ENV is development or test \(it is production\)/),
+      expect.stringMatching(/^DEBUG: .*only when NODE_ENV is development or test/),
+    ]);
+    expect(load({ NODE_ENV: 'production', ...secrets, AUTH_DEV_ECHO: '0', DEBUG: '' })).not.toThrow();
+  });
+
+  it('allows them in development (also when NODE_ENV is unset) and test', () => {
+    const dev = { REPORT_LINK_SECRET: 'local-dev-link-signing-secret-change-me', AUTH_DEV_ECHO: '1', DEBUG: '1' };
+    for (const nodeEnv of [{ NODE_ENV: 'development' }, { NODE_ENV: 'test' }, {}] as Record<string, string>[]) {
+      expect(load({ ...nodeEnv, ...dev })).not.toThrow();
+    }
+  });
+});

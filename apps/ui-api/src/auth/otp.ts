@@ -16,7 +16,7 @@ export interface OtpDeps {
 }
 
 export interface OtpRequested {
-  /** Only with AUTH_DEV_ECHO (refused in production) and only for a known user. */
+  /** Only with AUTH_DEV_ECHO (refused unless NODE_ENV is development or test) and only for a known user. */
   devCode?: string;
 }
 
