@@ -1,4 +1,4 @@
-import { parseCsv } from '@pulse/testing';
+import { parseCsv, waitFor } from '@pulse/testing';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
@@ -70,6 +70,38 @@ describe('Exports page', () => {
     await page.getByText('Export deleted.').waitFor();
     await page.getByText('No exports yet').waitFor();
     expect(await app.db.prisma.exportJob.count({ where: { userId: alice.user.id } })).toBe(0);
+    await page.context().close();
+  });
+
+  it('tells a file lost from storage (Missing) apart from one past its retention (Expired)', async () => {
+    const bob = await app.login('bob-page@example.com');
+    await seedTelemetry(app.db, bob.user.id, 10);
+    const files: string[] = [];
+    for (const month of ['10', '11']) {
+      const res = await app.request('/api/v1/exports', {
+        method: 'POST',
+        cookie: bob.cookie,
+        json: { format: 'csv', from: `2026-${month}-01T00:00:00Z`, to: `2026-${month}-02T00:00:00Z` },
+      });
+      const { id } = (await res.json()) as { id: string };
+      const job = await waitFor(async () => {
+        const row = await app.db.prisma.exportJob.findUniqueOrThrow({ where: { id } });
+        return row.fileId ? row : undefined;
+      });
+      files.push(job.fileId!);
+    }
+    // Cleanup-worker's two verdicts: no object behind the row, and retention over.
+    await app.db.prisma.artifactFile.update({ where: { id: files[0]! }, data: { status: 'missing' } });
+    await app.db.prisma.artifactFile.update({
+      where: { id: files[1]! },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const page = await exportsPage(bob);
+    await page.getByText('Missing', { exact: true }).waitFor();
+    await page.getByText('File lost from storage; export again').waitFor();
+    await page.getByText('Expired', { exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: /^Download CSV export/ }).count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/exports-missing-expired.png` });
     await page.context().close();
   });
 });

@@ -273,6 +273,20 @@ describe('exports end to end (API -> outbox -> NATS -> export-worker -> RGW -> 3
     ).toBe('expired');
   });
 
+  it('says missing, not expired, for a file whose object vanished before its retention ended', async () => {
+    const id = await requestExport(alice, { format: 'csv', ...RANGE });
+    await waitForExport(alice, id);
+    const job = await app.db.prisma.exportJob.findUniqueOrThrow({ where: { id } });
+    // What cleanup-worker's reconciliation does when it finds no object behind a ready row.
+    await app.db.prisma.artifactFile.update({ where: { id: job.fileId! }, data: { status: 'missing' } });
+    const gone = await app.request(`/api/v1/exports/${id}/download`, { token: alice.token });
+    expect(gone.status).toBe(410);
+    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('missing');
+    const item = (await (await app.request(`/api/v1/exports/${id}`, { token: alice.token })).json()) as ExportItem;
+    expect(item.status).toBe('missing');
+    expect(item.downloadUrl).toBeNull();
+  });
+
   it('lists the devices a user may export; administrators see all', async () => {
     const mine = (await (await app.request('/api/v1/devices', { token: alice.token })).json()) as {
       items: { id: string }[];

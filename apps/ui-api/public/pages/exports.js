@@ -9,7 +9,14 @@ const FORMATS = [
   ['ndjson', 'NDJSON (one JSON object per line)'],
   ['xlsx', 'Excel workbook (.xlsx)'],
 ];
-const STATUS_TEXT = { queued: 'Queued', running: 'Running', succeeded: 'Ready', failed: 'Failed', expired: 'Expired' };
+const STATUS_TEXT = {
+  queued: 'Queued',
+  running: 'Running',
+  succeeded: 'Ready',
+  failed: 'Failed',
+  expired: 'Expired',
+  missing: 'Missing',
+};
 const ACTIVE = new Set(['queued', 'running']);
 
 const isoDay = (d) => d.toISOString().slice(0, 10);
@@ -93,6 +100,8 @@ function progressCell(item) {
     );
   }
   if (item.status === 'failed') return h('span', { class: 'export-error' }, item.error ?? 'failed');
+  // Not retention: the stored file is gone before its time (reported to the operator by cleanup).
+  if (item.status === 'missing') return h('span', { class: 'export-error' }, 'File lost from storage; export again');
   return h('span', { class: 'nowrap' }, rows);
 }
 

@@ -26,11 +26,19 @@ export async function listExports(
   return { jobs, nextCursor: more && last ? encodeCursor(last) : null };
 }
 
-/** A succeeded export whose file was removed or has passed its retention is, to its owner, expired. */
-export function effectiveStatus(job: OwnedExport, now: Date): ExportJob['status'] {
+/**
+ * What the owner sees. A succeeded export whose file has passed its retention (or was removed) is
+ * expired; one whose object vanished from storage before that (cleanup found no object behind the row)
+ * is missing: not retention doing its job but something to report, and the export can be requested again.
+ */
+export type ExportStatus = ExportJob['status'] | 'missing';
+
+export function effectiveStatus(job: OwnedExport, now: Date): ExportStatus {
   if (job.status !== 'succeeded') return job.status;
   const file = job.file;
-  if (file?.status !== 'ready' || (file.expiresAt && file.expiresAt <= now)) return 'expired';
+  if (file?.expiresAt && file.expiresAt <= now) return 'expired';
+  if (file?.status === 'missing') return 'missing';
+  if (file?.status !== 'ready') return 'expired';
   return 'succeeded';
 }
 
@@ -64,6 +72,8 @@ export function exportFile(job: OwnedExport, now: Date): ArtifactFile {
   if (status === 'queued' || status === 'running') throw errors.conflict('not_ready', 'the export is still running');
   if (status === 'failed')
     throw errors.conflict('export_failed', `the export failed: ${job.error ?? 'unknown reason'}`);
+  if (status === 'missing')
+    throw errors.gone('missing', 'the export file is no longer in storage (not expired); request it again');
   if (status === 'expired' || !job.file) throw errors.gone('expired', 'the export has expired; request it again');
   return job.file;
 }

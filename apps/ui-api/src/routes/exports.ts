@@ -155,7 +155,12 @@ export function exportsRoutes(deps: AppDeps): Router {
       tag: 'Exports',
       summary: 'Redirect (302) to a short-lived presigned GET for the export file',
       params: exportParams,
-      responses: { 302: 'redirect to the bytes', 404: 'no such export', 409: 'not ready or failed', 410: 'expired' },
+      responses: {
+        302: 'redirect to the bytes',
+        404: 'no such export',
+        409: 'not ready or failed',
+        410: 'expired, or missing from storage',
+      },
     },
     async (req, res, { params }) => {
       const user = requireUser(req);
