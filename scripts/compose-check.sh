@@ -25,7 +25,7 @@ for s in postgres nats minio minio-init storage-setup mailpit migrate ui-api exp
 done
 # Same bucket names and env names as the local stack (scripts/stack/env.ts), as the apps receive them
 # (the compose file's environment).
-for name in S3_BUCKET_EXPORTS S3_BUCKET_REPORTS S3_BUCKET_RAW_IQ S3_BUCKET_ARTIFACTS S3_PUBLIC_ENDPOINT LINK_SIGNING_SECRET DATABASE_URL NATS_URL SMTP_HOST PUBLIC_BASE_URL; do
+for name in S3_BUCKET_EXPORTS S3_BUCKET_REPORTS S3_BUCKET_RAW_IQ S3_BUCKET_ARTIFACTS S3_PUBLIC_ENDPOINT REPORT_LINK_SECRET DATABASE_URL NATS_URL SMTP_HOST PUBLIC_BASE_URL; do
   grep -q "$name" <<<"$resolved" || { echo "compose-check: $name not set for the apps by docker-compose.yml"; exit 1; }
   grep -q "$name" .env.example || { echo "compose-check: $name not documented in .env.example"; exit 1; }
 done
