@@ -105,7 +105,8 @@ export const exportCreated = z.object({ id: z.uuid(), status: z.literal('queued'
 export const exportItem = z.object({
   id: z.uuid(),
   format: z.enum(ExportFormat),
-  status: z.enum(JobStatus),
+  // The job's status, or what its file became: missing (lost from storage, not expired).
+  status: z.enum([...Object.values(JobStatus), 'missing']),
   deviceIds: z.array(z.string()),
   metrics: z.array(z.string()),
   from: timestamp,
