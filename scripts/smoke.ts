@@ -1,11 +1,17 @@
 // Smoke test of a whole running stack (local or compose): one line per step, then
 // `smoke: N passed, M failed`; exits non-zero on any failure.
 //   node --import tsx scripts/smoke.ts [--base URL] [--mail URL] [--compose [--scale SERVICE=N]... [--replicas]]
+//                                      [--save-state FILE | --kept FILE]
 // --compose: brings the stack up (compose v2 `docker compose up --wait --build`; where only v1
 // `docker-compose` exists, `build`, `up -d` and polling every container's health), runs the steps,
 // then `down -v`. --replicas adds the replica checks (a burst of 20 exports and a report run, each job
 // done exactly once, by more than one replica), which read the workers' logs through compose.
+// --save-state FILE writes the session and the files the steps made (with their SHA-256); --kept FILE,
+// after the stack was restarted, runs only the step that downloads them again (the local stack keeps
+// its data: scripts/test.sh restarts it between the two).
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -14,6 +20,9 @@ const opt = (name: string, fallback: string) => {
 };
 const compose = args.includes('--compose');
 const replicas = args.includes('--replicas');
+const saveState = opt('--save-state', '');
+const kept = opt('--kept', '');
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const scale = args.flatMap((a, i) => (args[i - 1] === '--scale' ? ['--scale', a] : []));
 const BASE = opt('--base', process.env.SMOKE_BASE_URL ?? (compose ? 'http://localhost:8080' : 'http://127.0.0.1:8080'));
 const MAIL = opt('--mail', process.env.SMOKE_MAIL_URL ?? (compose ? 'http://localhost:8025' : 'http://127.0.0.1:8025'));
@@ -191,8 +200,10 @@ async function main(): Promise<void> {
   }
   try {
     if (compose && COMPOSE[0] !== 'docker') await waitHealthy(600_000);
-    await run();
+    if (kept) await keptChecks(JSON.parse(readFileSync(kept, 'utf8')) as Record<string, string>);
+    else await run();
     if (replicas) await replicaChecks();
+    if (saveState) writeFileSync(saveState, JSON.stringify(state));
   } catch (err) {
     failed++;
     process.stdout.write(`FAIL  compose up — ${(err as Error).message}\n`);
@@ -289,6 +300,33 @@ async function replicaChecks(): Promise<void> {
   });
 }
 
+/** After a restart of the stack: what --save-state recorded is still there, byte for byte. */
+async function keptChecks(saved: Record<string, string>): Promise<void> {
+  await step('restart: files made before the restart still download, same bytes, still ready', async () => {
+    await poll('ready', async () =>
+      (await fetch(`${BASE}/health/ready`).catch(() => undefined))?.ok ? true : undefined,
+    );
+    const files = [
+      [`/api/v1/files/${saved.pdfFileId}/download`, saved.pdfSha256],
+      [`/api/v1/exports/${saved.exportId}/download`, saved.exportSha256],
+    ] as const;
+    for (const [path, expected] of files) {
+      assert(expected, `no ${path} in the saved state`);
+      const { bytes } = await download(path, saved.token);
+      assert(sha256(bytes) === expected, `${path}: other bytes after the restart`);
+    }
+    // The rows are still ready too (with the objects gone, cleanup-worker would mark them missing).
+    const list = await json<{ items: { id: string }[] }>(await api('GET', '/api/v1/me/files', saved.token), 200);
+    assert(
+      list.items.some((f) => f.id === saved.pdfFileId),
+      'the uploaded file is no longer listed',
+    );
+    const exp = await json<{ status: string }>(await api('GET', `/api/v1/exports/${saved.exportId}`, saved.token), 200);
+    assert(exp.status === 'succeeded', `the export is ${exp.status} after the restart`);
+    return `${files.length} files, byte for byte; the export ${exp.status}`;
+  });
+}
+
 async function run(): Promise<void> {
   await step('ready: /health/ready is 200', async () => {
     const body = await poll(
@@ -328,6 +366,7 @@ async function run(): Promise<void> {
   await step('download: 302 to a presigned URL, body is a PDF', async () => {
     const { bytes, location } = await download(`/api/v1/files/${state.pdfFileId}/download`, state.token);
     state.presigned = location;
+    state.pdfSha256 = sha256(bytes);
     assert(bytes.subarray(0, 4).toString() === '%PDF', 'body does not start with %PDF');
     return `${bytes.length} bytes`;
   });
@@ -366,6 +405,7 @@ async function run(): Promise<void> {
     assert(lines.length - 1 === Number(done.rowsDone), `rows ${lines.length - 1} != rowsDone ${done.rowsDone}`);
     assert(lines.length > 1, 'export has no rows');
     state.exportId = created.id;
+    state.exportSha256 = sha256(bytes);
     return `${lines.length - 1} rows`;
   });
 

@@ -48,28 +48,35 @@ passed=$((passed + jp)); failed=$((failed + jf))
 echo "jest: $jp passed, $jf failed"
 
 # Smoke: the whole local stack, the way an operator runs it, on its own database and stream so that
-# neither a developer's data nor an earlier run (rate limits, queued messages) can change the outcome.
+# neither a developer's data nor an earlier run (rate limits, queued messages) can change the outcome,
+# and with its own persistent S3 (Ceph RGW on BlueStore under .stack/rgw; not the tests' RGW). Then a
+# restart: `down` keeps database, stream and objects, and the files the smoke made must still download
+# after `up` (check stack-restart); `down --wipe` removes all three at the end.
 smoke_id="smoke_$(date +%s)_$$"
-psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS pulse_smoke WITH (FORCE)" >/dev/null 2>&1 || true
 export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/pulse_smoke NATS_STREAM=$smoke_id NATS_SUBJECT_PREFIX=$smoke_id
 export SEED_TELEMETRY_ROWS=${SEED_TELEMETRY_ROWS:-300000}
-if bash scripts/stack.sh up --detach >"$LOG_DIR/stack.log" 2>&1; then
+stack() { env -u S3_ENDPOINT -u S3_ACCESS_KEY -u S3_SECRET_KEY -u S3_REGION -u S3_FORCE_PATH_STYLE bash scripts/stack.sh "$@"; }
+smoke() { node --import tsx scripts/smoke.ts --base http://127.0.0.1:8080 --mail http://127.0.0.1:8025 "$@"; }
+stack down --wipe >/dev/null 2>&1 || true
+if stack up --detach >"$LOG_DIR/stack.log" 2>&1; then
   # Every service's /metrics is scraped during the smoke run: the alert rules and the dashboard may name
   # only metrics that a real run exports (and scripts/metrics/plot.py draws the README's picture from it).
   node --import tsx scripts/metrics/record.ts --out "$LOG_DIR/metrics.jsonl" \
     http://127.0.0.1:8080/metrics http://127.0.0.1:9101/metrics http://127.0.0.1:9102/metrics \
     http://127.0.0.1:9103/metrics http://127.0.0.1:9104/metrics >"$LOG_DIR/metrics-record.log" 2>&1 &
   recorder=$!
-  node --import tsx scripts/smoke.ts --base http://127.0.0.1:8080 --mail http://127.0.0.1:8025 2>&1 | tee "$LOG_DIR/smoke.log"
+  smoke --save-state "$LOG_DIR/smoke-state.json" 2>&1 | tee "$LOG_DIR/smoke.log"
   read -r sp sf < <(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$LOG_DIR/smoke.log" | tail -1)
   passed=$((passed + ${sp:-0})); failed=$((failed + ${sf:-1}))
   sleep 3; kill -TERM "$recorder"; wait "$recorder"
   check alert-rules node --import tsx scripts/metrics/check-rules.ts "$LOG_DIR/metrics.jsonl"
+  stack_restart() { stack down && stack up --detach && smoke --kept "$LOG_DIR/smoke-state.json"; }
+  check stack-restart stack_restart
 else
   echo "stack: failed to start (last lines of $LOG_DIR/stack.log):"; tail -n 30 "$LOG_DIR/stack.log"
   failed=$((failed + 1))
 fi
-bash scripts/stack.sh down >/dev/null 2>&1 || true
+stack down --wipe >/dev/null 2>&1 || true
 
 # Compose: docker-compose.yml under a real, private Docker engine with replicas (scripts/compose-ci.sh):
 # its smoke steps count, and so does a clean teardown (no dockerd, containers or networks left).

@@ -11,6 +11,9 @@ export const PORTS = {
   reportOps: 9102,
   acquisitionOps: 9103,
   cleanupOps: 9104,
+  /** The stack's own Ceph RGW (S3) and its monitor: clear of the tests' RGW (7480/3300). */
+  s3: 9000,
+  s3Mon: 3390,
 };
 
 /**

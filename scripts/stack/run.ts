@@ -1,20 +1,32 @@
 // The local stack runner: the compose topology on a bare machine, one command.
-//   up [--detach]   start everything (foreground: prefixed logs, Ctrl-C stops all)
-//   down            stop what `up --detach` started
-//   status          what runs
-// Postgres and NATS come from the environment (default 127.0.0.1); S3 is Ceph RGW through
-// scripts/s3/start-rgw.sh where it can be installed, else the `local` filesystem backend.
+//   up [--detach]       start everything (foreground: prefixed logs, Ctrl-C stops all)
+//   down [--wipe|-v]    stop what `up --detach` started; keeps the data unless --wipe
+//   status              what runs
+// Postgres and NATS come from the environment (default 127.0.0.1); S3 is the stack's own Ceph RGW
+// through scripts/s3/start-rgw.sh where it can be installed (BlueStore on a file under .stack/rgw, so
+// objects survive restarts like the database rows that point at them), else the `local` filesystem
+// backend (.stack/storage). The data — database, NATS stream, objects — stays across down/up;
+// `down --wipe` removes all three.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRgw } from '@pulse/testing';
+import { connect } from 'nats';
 import pg from 'pg';
 import { PORTS, parseDotEnv, stackEnv } from './env';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STATE = path.join(ROOT, '.stack');
 const PIDS = path.join(STATE, 'pids.json');
+/** The stack's RGW: persistent, on ports of its own, lifecycle on real days (not the tests' 10 s "days"). */
+const RGW = {
+  RGW_DIR: path.join(STATE, 'rgw'),
+  RGW_STORE: 'bluestore',
+  RGW_PORT: String(PORTS.s3),
+  RGW_MON_PORT: String(PORTS.s3Mon),
+  RGW_LC_DEBUG_INTERVAL: '',
+};
 const COLORS = [36, 33, 35, 32, 34, 91, 96];
 
 interface Service {
@@ -100,12 +112,49 @@ function startS3(env: Record<string, string>): string {
   if (env.STORAGE_BACKEND === 'local') return 'local filesystem backend (STORAGE_BACKEND=local)';
   if (process.env.S3_ENDPOINT) return `external S3 at ${process.env.S3_ENDPOINT}`;
   try {
-    Object.assign(env, startRgw());
-    return `Ceph RGW (real S3) at ${env.S3_ENDPOINT}`;
+    Object.assign(env, startRgw(RGW));
+    return `Ceph RGW (real S3, kept in .stack/rgw) at ${env.S3_ENDPOINT}`;
   } catch {
     env.STORAGE_BACKEND = 'local';
     return 'local filesystem backend: Ceph RGW could not be started here (needs Debian packages and root)';
   }
+}
+
+/** Stops the stack's RGW if it runs; its store is kept unless `wipe`. */
+function stopS3(wipe: boolean): void {
+  if (!existsSync(path.join(RGW.RGW_DIR, 'ceph.conf'))) return;
+  execFileSync('bash', [path.join(ROOT, 'scripts/s3/stop-rgw.sh')], {
+    env: { ...process.env, ...RGW, WIPE: wipe ? '1' : '0' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/** `down --wipe`: the stack's database and NATS stream go too (the objects went with its RGW). */
+async function wipeData(env: Record<string, string>): Promise<void> {
+  const url = new URL(env.DATABASE_URL!);
+  const dbName = url.pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${dbName.replace(/"/g, '')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  const nc = await connect({ servers: env.NATS_URL });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(env.NATS_STREAM!).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+  rmSync(path.join(ROOT, env.LOCAL_STORAGE_DIR!), { recursive: true, force: true });
+  say(`wiped: database ${dbName}, NATS stream ${env.NATS_STREAM}, the objects`);
+}
+
+function readStackEnv(): Record<string, string> {
+  return stackEnv({ ...parseDotEnv(path.join(ROOT, '.env')), ...process.env } as Record<string, string | undefined>);
 }
 
 async function prepareDatabase(env: Record<string, string>): Promise<void> {
@@ -142,10 +191,7 @@ async function up(detach: boolean): Promise<void> {
     return;
   }
   mkdirSync(path.join(STATE, 'logs'), { recursive: true });
-  const env = stackEnv({ ...parseDotEnv(path.join(ROOT, '.env')), ...process.env } as Record<
-    string,
-    string | undefined
-  >);
+  const env = readStackEnv();
   const s3 = startS3(env);
   say(`storage: ${s3}`);
   await prepareDatabase(env);
@@ -190,9 +236,9 @@ async function up(detach: boolean): Promise<void> {
   Metrics       ${env.PUBLIC_BASE_URL}/metrics, workers on :${PORTS.exportOps}-${PORTS.cleanupOps}/metrics
   API docs      ${env.PUBLIC_BASE_URL}/api/v1/openapi.json
   Storage       ${s3}
-  Stop          ${detach ? 'bash scripts/stack.sh down' : 'Ctrl-C'}`);
+  Stop          ${detach ? 'bash scripts/stack.sh down' : 'Ctrl-C'} (keeps the data; \`bash scripts/stack.sh down --wipe\` removes it)`);
   if (failed.length && detach) {
-    await down();
+    await down(false);
     process.exit(1);
   }
   if (detach) return;
@@ -213,10 +259,11 @@ async function up(detach: boolean): Promise<void> {
     children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)))),
   );
   rmSync(PIDS, { force: true });
+  stopS3(false);
   say('stopped');
 }
 
-async function down(): Promise<void> {
+async function down(wipe: boolean): Promise<void> {
   const pids = readPids();
   for (const pid of Object.values(pids)) {
     // Detached children lead their own process group: signal the group so nothing is left behind.
@@ -237,7 +284,9 @@ async function down(): Promise<void> {
         /* gone */
       }
   rmSync(PIDS, { force: true });
+  stopS3(wipe);
   say(Object.keys(pids).length ? 'stopped' : 'nothing was running');
+  if (wipe) await wipeData(readStackEnv());
 }
 
 function status(): void {
@@ -252,9 +301,9 @@ function status(): void {
 
 const [cmd = 'up', ...rest] = process.argv.slice(2);
 if (cmd === 'up') await up(rest.includes('--detach') || rest.includes('-d'));
-else if (cmd === 'down') await down();
+else if (cmd === 'down') await down(rest.includes('--wipe') || rest.includes('-v'));
 else if (cmd === 'status') status();
 else {
-  process.stderr.write('usage: stack.sh up [--detach] | down | status\n');
+  process.stderr.write('usage: stack.sh up [--detach] | down [--wipe] | status\n');
   process.exit(2);
 }

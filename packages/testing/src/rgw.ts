@@ -18,10 +18,15 @@ export function rgwAdmin(args: string[]): unknown {
 
 /**
  * Starts the project's Ceph RGW (idempotent: ~50 ms when it already runs) and returns the S3 env it
- * prints (`S3_ENDPOINT`, keys, region, path style). Throws if it cannot be started here.
+ * prints (`S3_ENDPOINT`, keys, region, path style). `settings` (RGW_DIR, RGW_STORE, ports) go on top of
+ * the process environment. Throws if it cannot be started here.
  */
-export function startRgw(): Record<string, string> {
-  const out = execFileSync('bash', [START_RGW], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+export function startRgw(settings: Record<string, string> = {}): Record<string, string> {
+  const out = execFileSync('bash', [START_RGW], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...settings },
+  });
   const env: Record<string, string> = {};
   for (const line of out.split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
