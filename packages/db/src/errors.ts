@@ -28,7 +28,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   if (
     typeof e.message === 'string' &&
-    /Connection terminated|terminating connection|timeout exceeded when trying to connect/i.test(e.message)
+    /Connection terminated|terminating connection|timeout exceeded when trying to connect|connection error and is not queryable/i.test(
+      e.message,
+    )
   ) {
     return true;
   }

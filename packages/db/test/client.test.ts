@@ -85,6 +85,13 @@ describe('isDatabaseUnavailable', () => {
     try {
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       await t.db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      // Gone for sure before the next query; depending on when the client heard of it, that query fails
+      // with the server's 57P01, "Connection terminated" or pg's "not queryable" — all mean unavailable.
+      for (let i = 0; i < 100; i++) {
+        const alive = await t.db.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [rows[0]!.pid]);
+        if (alive.rowCount === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const err = await client.query('SELECT 1').catch((e: unknown) => e);
       expect(isDatabaseUnavailable(err)).toBe(true);
     } finally {
