@@ -1,15 +1,10 @@
 import type { Db, ExportFormat, Prisma } from '@pulse/db';
 import { registerFile } from '@pulse/files';
+import type { NewExport } from './create';
 
-/** The parts of an export_jobs row the worker needs. */
-export interface ClaimedExport {
+/** The parts of an export_jobs row the worker needs: what was asked, plus its id and attempts. */
+export interface ClaimedExport extends NewExport {
   id: string;
-  userId: string;
-  format: ExportFormat;
-  deviceIds: string[];
-  metrics: string[];
-  from: Date;
-  to: Date;
   attempts: number;
 }
 

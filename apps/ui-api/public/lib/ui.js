@@ -57,6 +57,12 @@ export async function whileBusy(button, onError, action) {
   }
 }
 
+/** A secondary button for a row's action (replay, disable, delete…); a failure's message goes to `onError`. */
+export function actionButton(label, action, onError) {
+  const onclick = () => action().catch((err) => onError(err.message));
+  return h('button', { type: 'button', class: 'button-secondary', onclick }, label);
+}
+
 /** A status line pages reuse for "Loading…", errors and confirmations. */
 export function notice(text, kind = 'info') {
   return h('p', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);

@@ -1,7 +1,7 @@
 // "Dead letters" (administrators): jobs the workers gave up on, with why. Replay revives the job and
 // publishes it again (once; recorded with who did it), discard drops it; the same as `pnpm pulse dlq`.
 import { api } from '../lib/api.js';
-import { dataTable, formatDate, h, notice } from '../lib/ui.js';
+import { actionButton, dataTable, formatDate, h, notice } from '../lib/ui.js';
 
 const payloadText = (p) => {
   const s = JSON.stringify(p) ?? '';
@@ -25,21 +25,13 @@ export default {
       ]);
       if (signal.aborted) return;
       const action = (label, run) =>
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'button-secondary',
-            onclick: async () => {
-              try {
-                say(await run());
-                await refresh();
-              } catch (err) {
-                say(err.message, 'error');
-              }
-            },
-          },
+        actionButton(
           label,
+          async () => {
+            say(await run());
+            await refresh();
+          },
+          (message) => say(message, 'error'),
         );
       list.replaceChildren(
         h('h2', { id: 'dlq-list-title' }, 'Waiting'),

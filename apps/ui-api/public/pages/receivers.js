@@ -2,7 +2,7 @@
 // synthetic receiver, enable or disable it, remove it, and see each one's last contact. Passwords are
 // never shown: only whether a secret reference is set.
 import { api } from '../lib/api.js';
-import { dataTable, formatDate, h, notice, whileBusy } from '../lib/ui.js';
+import { actionButton, dataTable, formatDate, h, notice, whileBusy } from '../lib/ui.js';
 
 const STATUS = { online: 'succeeded', failing: 'failed', unknown: 'queued' };
 const KINDS = [
@@ -83,21 +83,13 @@ export default {
       const { items } = await api('GET', '/api/v1/admin/receivers');
       if (signal.aborted) return;
       const action = (label, run) =>
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'button-secondary',
-            onclick: async () => {
-              try {
-                await run();
-                await refresh();
-              } catch (err) {
-                say(err.message, 'error');
-              }
-            },
-          },
+        actionButton(
           label,
+          async () => {
+            await run();
+            await refresh();
+          },
+          (message) => say(message, 'error'),
         );
       list.replaceChildren(
         h('h2', { id: 'rx-list-title' }, 'Registered receivers'),
