@@ -129,19 +129,32 @@ function stopS3(wipe: boolean): void {
   });
 }
 
-/** `down --wipe`: the stack's database and NATS stream go too (the objects went with its RGW). */
-async function wipeData(env: Record<string, string>): Promise<void> {
-  const url = new URL(env.DATABASE_URL!);
+/**
+ * Runs `work` on the `postgres` database of the server `databaseUrl` names (a database can't be created
+ * or dropped from inside itself); returns that database's name.
+ */
+async function onServerOf(
+  databaseUrl: string,
+  work: (client: pg.Client, dbName: string) => Promise<void>,
+): Promise<string> {
+  const url = new URL(databaseUrl);
   const dbName = url.pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS "${dbName.replace(/"/g, '')}" WITH (FORCE)`);
+    await work(client, dbName);
   } finally {
     await client.end();
   }
+  return dbName;
+}
+
+/** `down --wipe`: the stack's database and NATS stream go too (the objects went with its RGW). */
+async function wipeData(env: Record<string, string>): Promise<void> {
+  const dbName = await onServerOf(env.DATABASE_URL!, async (client, name) => {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '')}" WITH (FORCE)`);
+  });
   const nc = await connect({ servers: env.NATS_URL });
   try {
     const jsm = await nc.jetstreamManager();
@@ -158,18 +171,10 @@ function readStackEnv(): Record<string, string> {
 }
 
 async function prepareDatabase(env: Record<string, string>): Promise<void> {
-  const url = new URL(env.DATABASE_URL!);
-  const dbName = url.pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
+  await onServerOf(env.DATABASE_URL!, async (client, dbName) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
     if (!rowCount) await client.query(`CREATE DATABASE "${dbName.replace(/"/g, '')}"`);
-  } finally {
-    await client.end();
-  }
+  });
   const dbDir = path.join(ROOT, 'packages/db');
   execFileSync('node', ['../../tools/migrate-deploy.mjs'], {
     cwd: dbDir,
