@@ -1,4 +1,4 @@
-import { type Db, enqueueOutbox } from '@pulse/db';
+import { type Db, enqueueOutbox, lockedTransaction } from '@pulse/db';
 
 export interface NewTask {
   userId: string;
@@ -17,9 +17,8 @@ export type CreateTaskResult = { created: true; taskId: string } | { created: fa
  * with `maxActive` tasks queued or running gets `created: false` and nothing is written.
  */
 export function createTask(db: Db, task: NewTask, limits: { maxActive: number }): Promise<CreateTaskResult> {
-  return db.prisma.$transaction(async (tx) => {
-    // Serialises this user's concurrent requests, so a burst can't overshoot the cap.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`acquisition:${task.userId}`}))`;
+  // One user's requests run one at a time (on every replica), so a burst can't overshoot the cap.
+  return lockedTransaction(db, `acquisition:${task.userId}`, async (tx) => {
     const active = await tx.acquisitionTask.count({
       where: { userId: task.userId, state: { in: ['QUEUED', 'RUNNING'] } },
     });

@@ -10,9 +10,11 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 // SQLSTATE class 08 (connection exception) and 57P0x (the server shut the session down, e.g.
-// pg_terminate_backend or a restart); Prisma's "can't reach / connection closed / pool timeout".
+// pg_terminate_backend or a restart); Prisma's "can't reach / connection closed / pool timeout", and its
+// P2028: a transaction that got no connection in time or outlived its timeout — the pool is busy, not
+// broken, and the same request shortly after succeeds.
 const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
-const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /**

@@ -2,6 +2,7 @@ export { type AdvisoryLockResult, withAdvisoryLock } from './advisory-lock';
 export { type Change, type ChangeFeed, type ChangeFeedOptions, startChangeFeed } from './change-feed';
 export { type CreateDbOptions, createDb, type Db } from './client';
 export { isDatabaseUnavailable, isUniqueViolation } from './errors';
+export { lockedTransaction } from './locked-transaction';
 export * from './generated/prisma/client';
 export {
   enqueueOutbox,

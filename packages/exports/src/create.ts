@@ -1,4 +1,4 @@
-import { type Db, type ExportFormat, enqueueOutbox } from '@pulse/db';
+import { type Db, type ExportFormat, enqueueOutbox, lockedTransaction } from '@pulse/db';
 
 export interface NewExport {
   userId: string;
@@ -17,9 +17,8 @@ export type CreateExportResult = { created: true; id: string } | { created: fals
  * jobs queued or running gets `created: false` and nothing is written.
  */
 export function createExportJob(db: Db, job: NewExport, limits: { maxRunning: number }): Promise<CreateExportResult> {
-  return db.prisma.$transaction(async (tx) => {
-    // Serialises this user's concurrent requests, so the cap can't be overshot by a burst.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`exports:${job.userId}`}))`;
+  // One user's requests run one at a time (on every replica), so the cap can't be overshot by a burst.
+  return lockedTransaction(db, `exports:${job.userId}`, async (tx) => {
     const running = await tx.exportJob.count({ where: { userId: job.userId, status: { in: ['queued', 'running'] } } });
     if (running >= limits.maxRunning) return { created: false, running } as const;
     const { id } = await tx.exportJob.create({

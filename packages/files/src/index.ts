@@ -11,4 +11,4 @@ export {
 export { type NewArtifact, type NewFile, registerFile, registerFiles } from './register';
 export { openSeenKeys, type SeenKeys, type UnseenFile } from './seen-keys';
 export { deleteArtifact, markDeleted, markMissing, markReady } from './state';
-export { type FileUsage, fileUsage, lockUsage } from './usage';
+export { type FileUsage, fileUsage } from './usage';

@@ -8,7 +8,7 @@ export interface FileUsage {
 /**
  * What one user's files of one kind take right now (rows not deleted and not past their expiry; with
  * `pendingOnly`, unfinished uploads alone), for quotas. Runs in the caller's transaction, so a caller
- * that holds a per-user lock checks and inserts as one step.
+ * that holds a per-user lock (`lockedTransaction`) checks and inserts as one step.
  */
 export async function fileUsage(
   tx: Prisma.TransactionClient,
@@ -21,9 +21,4 @@ export async function fileUsage(
        AND f.status <> 'deleted' AND (NOT ${q.pendingOnly ?? false} OR f.status = 'pending')
        AND (f.expires_at IS NULL OR f.expires_at > ${q.now})`;
   return { count: row?.n ?? 0, bytes: Number(row?.bytes ?? 0) };
-}
-
-/** Serialises quota checks of one user and purpose until the caller's transaction ends. */
-export async function lockUsage(tx: Prisma.TransactionClient, ownerId: string, purpose: string): Promise<void> {
-  await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`quota:${purpose}:${ownerId}`}))::text`;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '@pulse/db';
+import { type Db, lockedTransaction } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import type { UiApiConfig } from '../config';
@@ -41,9 +41,8 @@ export async function requestOtp(deps: OtpDeps, input: { email: string; client: 
   const user = await db.prisma.user.findUnique({ where: { email }, select: { id: true } });
   const issued = user ? code : newOtpCode();
 
-  await db.prisma.$transaction(async (tx) => {
-    // Serialises requests for one email, so parallel requests can't all slip under the limit.
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`otp:${email}`}))::text`;
+  // Requests for one email run one at a time (on every replica), so parallel ones can't all slip under the limit.
+  await lockedTransaction(db, `otp:${email}`, async (tx) => {
     const since = new Date(at.getTime() - HOUR_MS);
     // Each limit with the time its oldest counted request leaves the window (for Retry-After).
     const [r] = await tx.$queryRaw<{ ec: number; ec_at: Date; ea: number; ea_at: Date; ca: number; ca_at: Date }[]>`

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { fileUsage, lockUsage, markReady, registerFile } from '@pulse/files';
+import { lockedTransaction } from '@pulse/db';
+import { fileUsage, markReady, registerFile } from '@pulse/files';
 import { artifactObjectKey, stripDeceptiveChars, uploadObjectKey } from '@pulse/storage';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
@@ -37,9 +38,8 @@ export async function createUpload(deps: UploadDeps, req: UploadRequest) {
   const objectKey = uploadObjectKey(artifactId, fileId, fileExtension(safeFilename(req.filename)));
   const now = deps.now();
   const { quotas } = deps.config.app;
-  await deps.db.prisma.$transaction(async (tx) => {
-    // One user's uploads start one at a time: parallel requests can't all slip under the quota.
-    await lockUsage(tx, req.ownerId, 'pending-uploads');
+  // One user's uploads start one at a time (on every replica): parallel requests can't all slip under the quota.
+  await lockedTransaction(deps.db, `quota:pending-uploads:${req.ownerId}`, async (tx) => {
     const pending = await fileUsage(tx, { ownerId: req.ownerId, kind: 'upload', pendingOnly: true, now });
     if (pending.count + 1 > quotas.pendingUploads) {
       throw errors.quotaExceeded(
