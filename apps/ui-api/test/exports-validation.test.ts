@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { FOLLOWED, NOT_FOLLOWED, RANGE, seedTelemetry } from './exports-fixtures';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
@@ -114,5 +115,26 @@ describe('POST /api/v1/exports rejects bad input with 4xx JSON, never a 500', ()
     expect(job).toMatchObject({ status: 'queued', format: 'xlsx', deviceIds: [FOLLOWED[1]], metrics: ['temperature'] });
     const outbox = await app.db.prisma.outboxEvent.findUniqueOrThrow({ where: { msgId: `export:${id}` } });
     expect(outbox).toMatchObject({ subject: 'export.requested', payload: { exportId: id }, publishedAt: null });
+  });
+  it("answers a burst while another replica holds the user's lock with 202s and 429s only, and keeps serving others", async () => {
+    const burster = await app.login('burst-validation@example.com');
+    await seedTelemetry(app.db, burster.user.id, 10);
+    // Another replica in the middle of creating this user's export (the lock createExportJob takes).
+    const replica = new pg.Client({ connectionString: app.config.db.url });
+    await replica.connect();
+    await replica.query('SELECT pg_advisory_lock(hashtext($1))', [`exports:${burster.user.id}`]);
+    // Four times the app's pool (DATABASE_POOL_MAX 5), waiting longer than Prisma waits for a connection:
+    // requests parked on the lock inside their transactions would starve the pool and answer 500/503.
+    const burst = Array.from({ length: 20 }, () => post({ format: 'csv', ...RANGE }, burster));
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+      const other = await app.request('/api/v1/exports', { token: alice.token });
+      expect(other.status).toBe(200);
+    } finally {
+      await replica.end();
+    }
+    const statuses = (await Promise.all(burst)).map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(2).fill(202), ...Array(18).fill(429)]);
+    expect(await app.db.prisma.exportJob.count({ where: { userId: burster.user.id } })).toBe(2);
   });
 });
