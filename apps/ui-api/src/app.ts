@@ -93,10 +93,11 @@ export function createApp(input: AppInput): Express {
 
   for (const mount of routeModules) app.use(mount(deps));
 
-  app.use('/api', (_req, _res, next) => next(errors.notFound('route')));
+  // /metrics and the readiness detail live on the ops listener (ops-routes.ts); here they are unknown.
+  app.use(['/api', '/health', '/metrics'], (_req, _res, next) => next(errors.notFound('route')));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0 }));
   // The UI is a single page: unknown non-API paths get the shell, which routes on the client.
-  app.get(/^\/(?!api\/|r\/|u\/|health|metrics).*/, (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'index.html')));
+  app.get(/^\/(?!api\/|r\/|u\/).*/, (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'index.html')));
   app.use(errorHandler(deps.logger, { routes: ['/r/:token', '/u/:token'], page: sendLinkPage }));
   return app;
 }

@@ -2,7 +2,7 @@ import type { Bus } from '@pulse/bus';
 import type { ChangeFeed, Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
-import type { Registry } from '@pulse/runtime';
+import type { ReadinessProbe, Registry } from '@pulse/runtime';
 import type { Storage } from '@pulse/storage';
 import type { UiApiConfig } from './config';
 import type { ExportEventHub } from './exports/export-event-hub';
@@ -18,6 +18,8 @@ export interface AppDeps {
   bus: Bus;
   mailer: Mailer;
   metrics: Registry;
+  /** The shared, briefly cached readiness verdict (health/readiness.ts): public probes and the ops listener. */
+  readiness: ReadinessProbe;
   /** Injected clock: tests move time to check expiry (OTP codes, report links, exports). */
   now: () => Date;
   /** Asks the outbox relay to publish now instead of at its next tick (lower latency after a write). */

@@ -9,6 +9,8 @@ import { mailMetrics, runService } from '@pulse/runtime';
 import { isStorageError, type Storage } from '@pulse/storage';
 import { createApp } from './app';
 import { uiApiConfigShape } from './config';
+import { opsRoutes } from './health/ops-routes';
+import { apiReadiness } from './health/readiness';
 
 const config = loadConfigOrExit(uiApiConfigShape);
 
@@ -53,6 +55,7 @@ runService({
       applicationName: 'ui-api-changes',
     });
 
+    const readiness = apiReadiness({ config, db, bus, storage });
     const app = createApp({
       config,
       logger,
@@ -61,6 +64,7 @@ runService({
       bus,
       mailer,
       metrics,
+      readiness,
       now: () => new Date(),
       kickOutbox: () => void relay.flush(),
       changes,
@@ -68,6 +72,8 @@ runService({
     const server = app.listen(config.http.port, config.http.host);
     await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
     logger.info({ event: 'http_listening', port: config.http.port }, `ui-api on ${config.http.publicBaseUrl}`);
+    // /metrics and the readiness detail (endpoints, buckets), on the port that is not published.
+    const ops = await infra.startOps({ ops: config.ops, readiness, routes: opsRoutes({ config, readiness }) });
 
     return {
       async stop() {
@@ -76,6 +82,7 @@ runService({
         // Idle keep-alive sockets would otherwise hold close() open until the stop deadline.
         server.closeIdleConnections();
         await closed;
+        await ops.close();
         await relay.stop();
         await changes.close();
         mailer.close();

@@ -385,7 +385,7 @@ describe('verify throttle', () => {
     }
     expect(status).toBe(429);
 
-    const text = await (await proxied.request('/metrics')).text();
+    const text = await (await proxied.ops('/metrics')).text();
     expect(text).toMatch(/pulse_auth_otp_rejected_total\{reason="invalid"[^}]*\} 12/);
     expect(text).toMatch(/pulse_auth_otp_rejected_total\{reason="throttled"[^}]*\} 2/);
   });
@@ -393,11 +393,11 @@ describe('verify throttle', () => {
 
 describe('metrics', () => {
   it('count sign-in outcomes, so brute force shows up on a dashboard', async () => {
-    const text = await (await app.request('/metrics')).text();
+    const text = await (await app.ops('/metrics')).text();
     expect(text).toMatch(/auth_otp_outcomes_total\{step="verify",outcome="ok"[^}]*\} [1-9]/);
     expect(text).toMatch(/auth_otp_outcomes_total\{step="verify",outcome="rejected"[^}]*\} [1-9]/);
     expect(text).toMatch(/auth_otp_outcomes_total\{step="verify",outcome="locked"[^}]*\} [1-9]/);
-    const strictText = await (await strict.request('/metrics')).text();
+    const strictText = await (await strict.ops('/metrics')).text();
     expect(strictText).toMatch(/auth_otp_outcomes_total\{step="request",outcome="rate_limited"[^}]*\} [1-9]/);
   });
 });

@@ -570,8 +570,8 @@ describe('operations', () => {
     }
   });
 
-  it('exposes Prometheus metrics with HTTP latency and S3 operation timings', async () => {
-    const res = await app.request('/metrics');
+  it('exposes Prometheus metrics (ops listener) with HTTP latency and S3 operation timings', async () => {
+    const res = await app.ops('/metrics');
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain('http_request_duration_seconds_bucket');

@@ -25,7 +25,7 @@ import {
 } from '@pulse/db';
 import { createLogger, type LogDestination, type Logger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
-import { createMetricsRegistry, storageMetrics } from '@pulse/runtime';
+import { createMetricsRegistry, startOpsServer, storageMetrics } from '@pulse/runtime';
 import { createStorage, type Storage } from '@pulse/storage';
 import {
   createTestDatabase,
@@ -41,6 +41,8 @@ import { seedReceivers } from '@pulse/acquisitions';
 import { createApp } from '../src/app';
 import { type UiApiConfig, uiApiConfigShape } from '../src/config';
 import type { AppInput } from '../src/deps';
+import { opsRoutes } from '../src/health/ops-routes';
+import { apiReadiness } from '../src/health/readiness';
 import { sessionCookieName } from '../src/http/session';
 
 export interface StartTestAppOptions {
@@ -113,6 +115,8 @@ export interface TestClock {
 export interface TestApp {
   /** `http://127.0.0.1:<port>` */
   url: string;
+  /** The ops listener (`http://127.0.0.1:<port>`): /metrics, /health/ready and /health/s3 with detail. */
+  opsUrl: string;
   deps: AppInput;
   /** The environment the app's config was loaded from (to start the same app as a real process). */
   env: Record<string, string>;
@@ -126,6 +130,8 @@ export interface TestApp {
   clock: TestClock;
   /** fetch against the app; redirects are NOT followed (`redirect: 'manual'`), so 302s are visible. */
   request(pathname: string, init?: TestRequestInit): Promise<Response>;
+  /** GET on the ops listener (e.g. `app.ops('/metrics')`). */
+  ops(pathname: string): Promise<Response>;
   /** OTP login for `email` (the user is created if missing), reading the code from the SMTP capture. */
   login(email?: string, options?: { name?: string; role?: UserRole }): Promise<LoggedIn>;
   /** Waits for the next OTP email to `email` and returns the 6-digit code in it. */
@@ -227,6 +233,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     bus,
     mailer,
     metrics,
+    readiness: apiReadiness({ config, db, bus, storage }),
     now: () => new Date(Date.now() + offsetMs),
     kickOutbox: () => void relay?.flush(),
     changes,
@@ -235,6 +242,16 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const server: Server = createApp(deps).listen(config.http.port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // As main.ts does, on a free loopback port.
+  const opsServer = await startOpsServer({
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    registry: metrics,
+    readiness: deps.readiness,
+    routes: opsRoutes({ config, readiness: deps.readiness }),
+  });
+  const opsUrl = `http://127.0.0.1:${opsServer.port}`;
 
   const request: TestApp['request'] = (pathname, init = {}) => {
     const { token, cookie, csrf, json, headers, ...rest } = init;
@@ -321,6 +338,8 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   let closed = false;
   return {
     url,
+    opsUrl,
+    ops: (pathname) => fetch(new URL(pathname, opsUrl)),
     deps,
     env,
     config,
@@ -339,6 +358,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       closed = true;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await opsServer.close();
       await relay?.stop();
       await changes.close();
       await bus.close();

@@ -1,24 +1,18 @@
 import type { Bus } from '@pulse/bus';
 import { type Db, outboxBacklog } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
-import { Gauge, type Registry } from '@pulse/runtime';
+import { cachedFor, GAUGE_CACHE_MS, Gauge, type Registry } from '@pulse/runtime';
 
 /**
- * Work waiting to move, read from Postgres and JetStream at each scrape: outbox rows due and the age of
- * the oldest (the relay is stuck when it grows), and dead letters waiting per subject (someone must look).
- * Every process reports the same values; dashboards and alerts take the max over services.
+ * Work waiting to move, read from Postgres and JetStream at scrape time (at most once per
+ * GAUGE_CACHE_MS): outbox rows due and the age of the oldest (the relay is stuck when it grows), and
+ * dead letters waiting per subject (someone must look). Every process reports the same values;
+ * dashboards and alerts take the max over services.
  */
 export function registerBacklogMetrics(registry: Registry, deps: { db: Db; bus: Bus; logger: Logger }): void {
-  // One query per scrape for both outbox gauges: the first collect() reads, the second reuses it.
-  let pending: Promise<{ due: number; oldestAgeSeconds: number }> | undefined;
-  const backlog = () => {
-    pending ??= outboxBacklog(deps.db).finally(() => {
-      setImmediate(() => {
-        pending = undefined;
-      });
-    });
-    return pending;
-  };
+  // Both outbox gauges come from one query.
+  const backlog = cachedFor(GAUGE_CACHE_MS, () => outboxBacklog(deps.db));
+  const dlqDepth = cachedFor(GAUGE_CACHE_MS, () => deps.bus.deadLetters.depth());
   const warn = (what: string) => (err: unknown) =>
     deps.logger.warn({ event: 'metrics_collect_error', what, err }, 'could not read a backlog metric');
 
@@ -44,7 +38,7 @@ export function registerBacklogMetrics(registry: Registry, deps: { db: Db; bus: 
     labelNames: ['subject'],
     registers: [registry],
     async collect() {
-      await deps.bus.deadLetters.depth().then((depth) => {
+      await dlqDepth().then((depth) => {
         this.reset();
         for (const [subject, count] of Object.entries(depth)) this.set({ subject }, count);
       }, warn('dlq'));

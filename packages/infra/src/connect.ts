@@ -5,7 +5,9 @@ import type { Logger } from '@pulse/logger';
 import {
   busMetrics,
   createMetricsRegistry,
+  type OpsRoute,
   type ReadinessCheck,
+  type ReadinessProbe,
   type Registry,
   startOpsServer,
   storageMetrics,
@@ -25,17 +27,19 @@ export interface Infra {
   storage: Storage;
   /** The readiness checks all services share: Postgres, NATS, and S3 (these buckets, or reachability). */
   checks(buckets?: string[]): Record<string, ReadinessCheck>;
-  /** Starts /health, /health/ready and /metrics on the ops port (workers; ui-api serves its own). */
+  /** Starts /health, /health/ready (with each check's detail), /metrics and `routes` on the ops port. */
   startOps(options: {
     ops: OpsHttpConfig;
-    checks: Record<string, ReadinessCheck>;
-  }): Promise<{ close(): Promise<void> }>;
+    readiness: ReadinessProbe;
+    routes?: Record<string, OpsRoute>;
+  }): Promise<{ port: number; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
 /**
  * The readiness checks every Pulse process shares: Postgres answers, NATS is connected, S3 answers
- * (HeadBucket on `buckets`, or reachability without them). ui-api serves them on its own /health/ready.
+ * (HeadBucket on `buckets`, or reachability without them; its detail — endpoint, buckets, latency —
+ * goes to the ops listener only). ui-api serves a summary of them on its public /health/ready too.
  */
 export function readinessChecks(
   parts: { db: Pick<Db, 'pool'>; bus: Pick<Bus, 'isConnected'>; storage: Pick<Storage, 'health'> },
@@ -44,7 +48,10 @@ export function readinessChecks(
   return {
     postgres: async () => (await parts.db.pool.query('SELECT 1')).rowCount === 1,
     nats: async () => parts.bus.isConnected(),
-    s3: async () => (await parts.storage.health(buckets)).ok,
+    s3: async () => {
+      const { ok, ...detail } = await parts.storage.health(buckets);
+      return { ok, detail };
+    },
   };
 }
 
@@ -73,7 +80,7 @@ export async function connectInfra({ service, logger, config }: InfraOptions): P
     bus,
     storage,
     checks: (buckets) => readinessChecks({ db, bus, storage }, buckets),
-    startOps: ({ ops, checks }) => startOpsServer({ ...ops, logger, registry: metrics, checks }),
+    startOps: ({ ops, readiness, routes }) => startOpsServer({ ...ops, logger, registry: metrics, readiness, routes }),
     async close() {
       await bus.close();
       storage.close();

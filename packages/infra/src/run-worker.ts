@@ -1,6 +1,6 @@
 import { type ConfigOf, type ConfigShape, type LogConfig, loadConfigOrExit, type OpsHttpConfig } from '@pulse/config';
 import { createLogger, type Logger } from '@pulse/logger';
-import { type ReadinessCheck, runService } from '@pulse/runtime';
+import { type ReadinessCheck, readinessProbe, runService } from '@pulse/runtime';
 import { connectInfra, type Infra, type InfraOptions } from './connect';
 
 /** What every worker's environment holds besides its own settings (`workerConfigShape` in @pulse/config). */
@@ -45,7 +45,7 @@ export function runWorker<S extends ConfigShape>(options: WorkerOptions<S>): voi
       const infra = await connectInfra({ service: name, logger, config });
       // A failure here ends the process (runService), which closes every connection with it.
       const worker = await options.start({ config, logger, infra });
-      const ops = await infra.startOps({ ops: config.ops, checks: worker.checks ?? infra.checks() });
+      const ops = await infra.startOps({ ops: config.ops, readiness: readinessProbe(worker.checks ?? infra.checks()) });
       return {
         async stop() {
           await worker.stop?.();

@@ -2,6 +2,7 @@ export {
   busMetrics,
   Counter,
   createMetricsRegistry,
+  GAUGE_CACHE_MS,
   Gauge,
   Histogram,
   type JobMetrics,
@@ -12,6 +13,15 @@ export {
   Registry,
   storageMetrics,
 } from './metrics';
-export { type OpsServerOptions, type ReadinessCheck, runChecks, startOpsServer } from './ops-server';
+export { cachedFor } from './cached';
+export { type OpsRoute, type OpsServerOptions, startOpsServer } from './ops-server';
+export {
+  type CheckOutcome,
+  type ReadinessCheck,
+  type ReadinessProbe,
+  type ReadinessProbeOptions,
+  type ReadinessReport,
+  readinessProbe,
+} from './readiness';
 export { backoffDelay, type RetryOptions, retry, sleep } from './retry';
 export { type RunningService, runService, type ServiceOptions } from './service';

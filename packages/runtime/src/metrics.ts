@@ -8,6 +8,12 @@ export { Counter, Gauge, Histogram, Registry } from 'prom-client';
  */
 export const METRIC_PREFIX = 'pulse_';
 
+/**
+ * How long a gauge read from Postgres or NATS at scrape time is reused (`cachedFor`): several
+ * Prometheus servers, or a scraper in a loop, then cost one query per window, not one per scrape.
+ */
+export const GAUGE_CACHE_MS = 5000;
+
 /** One registry per process, labelled with the service, with Node's default metrics (RSS, GC, event loop). */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();

@@ -41,27 +41,8 @@ export const notReady = z.object({
   failed: z.array(z.string()).min(1),
   error: z.object({ code: z.literal('not_ready'), message: z.string() }),
 });
-export const storageSummary = z.object({
-  backend: z.enum(['s3', 'local']),
-  endpoint: z.string().nullable(),
-  publicEndpoint: z.string().nullable(),
-  region: z.string(),
-  forcePathStyle: z.boolean(),
-  checksumMode: z.string(),
-  presignExpirySec: z.number().int(),
-  buckets: z.record(z.string(), z.string()),
-  deep: z
-    .object({
-      ok: z.boolean(),
-      backend: z.enum(['s3', 'local']),
-      latencyMs: z.number(),
-      buckets: z.record(z.string(), z.boolean()),
-      error: z.string().optional(),
-      detail: z.unknown().optional(),
-    })
-    .optional()
-    .meta({ description: 'HeadBucket per bucket (DEBUG or administrators)' }),
-});
+// Strict: the public answer must not grow internal names again (they are on the ops listener).
+export const storageStatus = z.strictObject({ ok: z.boolean(), backend: z.enum(['s3', 'local']) });
 
 // --- files
 export const fileItem = z.object({

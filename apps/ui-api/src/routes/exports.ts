@@ -1,6 +1,6 @@
 import { z } from '@pulse/config';
 import { countExportsByStatus } from '@pulse/exports';
-import { Gauge } from '@pulse/runtime';
+import { cachedFor, GAUGE_CACHE_MS, Gauge } from '@pulse/runtime';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { createExport } from '../exports/create-export';
@@ -39,15 +39,22 @@ const exportParams = z.object({ id: z.uuid() });
 export function exportsRoutes(deps: AppDeps): Router {
   const router = Router();
 
+  // A GROUP BY over every export job: at most once per GAUGE_CACHE_MS, however often it is scraped.
+  const exportCounts = cachedFor(GAUGE_CACHE_MS, () => countExportsByStatus(deps.db));
   new Gauge({
     name: 'pulse_export_jobs',
     help: 'Export jobs by status',
     labelNames: ['status'],
     registers: [deps.metrics],
     async collect() {
-      const counts = await countExportsByStatus(deps.db);
-      this.reset();
-      for (const c of counts) this.set({ status: c.status }, c.count);
+      await exportCounts().then(
+        (counts) => {
+          this.reset();
+          for (const c of counts) this.set({ status: c.status }, c.count);
+        },
+        (err: unknown) =>
+          deps.logger.warn({ event: 'metrics_collect_error', what: 'export_jobs', err }, 'could not count export jobs'),
+      );
     },
   });
 
