@@ -340,6 +340,19 @@ async function run(): Promise<void> {
     return JSON.stringify(body.checks ?? body);
   });
 
+  // Metrics and the storage detail (endpoints, buckets) are on the ops port, which is never published.
+  await step('public listener: /metrics is 404, /health/s3 is only {ok, backend}', async () => {
+    const metrics = await fetch(`${BASE}/metrics`);
+    await metrics.text();
+    assert(metrics.status === 404, `/metrics answered ${metrics.status}`);
+    const s3 = await json<Record<string, unknown>>(await fetch(`${BASE}/health/s3`), 200);
+    assert(
+      JSON.stringify(Object.keys(s3).sort()) === '["backend","ok"]' && s3.ok === true,
+      `/health/s3 answered ${JSON.stringify(s3)}`,
+    );
+    return `/health/s3 ${JSON.stringify(s3)}`;
+  });
+
   await step(`login: OTP for ${ADMIN} read from the mail capture`, async () => {
     state.token = await login(ADMIN);
     const me = await json<{ email: string }>(await api('GET', '/api/v1/me', state.token), 200);

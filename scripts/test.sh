@@ -59,10 +59,11 @@ stack() { env -u S3_ENDPOINT -u S3_ACCESS_KEY -u S3_SECRET_KEY -u S3_REGION -u S
 smoke() { node --import tsx scripts/smoke.ts --base http://127.0.0.1:8080 --mail http://127.0.0.1:8025 "$@"; }
 stack down --wipe >/dev/null 2>&1 || true
 if stack up --detach >"$LOG_DIR/stack.log" 2>&1; then
-  # Every service's /metrics is scraped during the smoke run: the alert rules and the dashboard may name
-  # only metrics that a real run exports (and scripts/metrics/plot.py draws the README's picture from it).
+  # Every service's /metrics (on its ops port; ui-api's is 9100) is scraped during the smoke run: the alert
+  # rules and the dashboard may name only metrics that a real run exports (and scripts/metrics/plot.py
+  # draws the README's picture from it).
   node --import tsx scripts/metrics/record.ts --out "$LOG_DIR/metrics.jsonl" \
-    http://127.0.0.1:8080/metrics http://127.0.0.1:9101/metrics http://127.0.0.1:9102/metrics \
+    http://127.0.0.1:9100/metrics http://127.0.0.1:9101/metrics http://127.0.0.1:9102/metrics \
     http://127.0.0.1:9103/metrics http://127.0.0.1:9104/metrics >"$LOG_DIR/metrics-record.log" 2>&1 &
   recorder=$!
   smoke --save-state "$LOG_DIR/smoke-state.json" 2>&1 | tee "$LOG_DIR/smoke.log"

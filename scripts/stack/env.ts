@@ -7,6 +7,8 @@ export const PORTS = {
   ui: 8080,
   mailSmtp: 1025,
   mailHttp: 8025,
+  /** ui-api's ops listener (/metrics, readiness and storage detail); the public port serves none of it. */
+  uiOps: 9100,
   exportOps: 9101,
   reportOps: 9102,
   acquisitionOps: 9103,

@@ -49,7 +49,12 @@ function services(env: Record<string, string>): Service[] {
       env: { MAIL_SMTP_PORT: String(PORTS.mailSmtp), MAIL_HTTP_PORT: String(PORTS.mailHttp) },
       ready: `http://127.0.0.1:${PORTS.mailHttp}/api/v1/messages`,
     },
-    { name: 'ui-api', cmd: tsx('apps/ui-api/src/main.ts'), ready: `${env.PUBLIC_BASE_URL}/health/ready` },
+    {
+      name: 'ui-api',
+      cmd: tsx('apps/ui-api/src/main.ts'),
+      env: ops(PORTS.uiOps),
+      ready: `${env.PUBLIC_BASE_URL}/health/ready`,
+    },
     {
       name: 'export',
       cmd: tsx('apps/export-worker/src/main.ts'),
@@ -238,7 +243,7 @@ async function up(detach: boolean): Promise<void> {
   say(`
   UI            ${env.PUBLIC_BASE_URL}   (demo login: demo@pulse.local — the code is in the mail viewer${env.AUTH_DEV_ECHO === '1' ? ' and echoed by the API' : ''})
   Mail viewer   http://127.0.0.1:${PORTS.mailHttp}
-  Metrics       ${env.PUBLIC_BASE_URL}/metrics, workers on :${PORTS.exportOps}-${PORTS.cleanupOps}/metrics
+  Metrics       http://127.0.0.1:${PORTS.uiOps}/metrics (ui-api's ops port), workers on :${PORTS.exportOps}-${PORTS.cleanupOps}/metrics
   API docs      ${env.PUBLIC_BASE_URL}/api/v1/openapi.json
   Storage       ${s3}
   Stop          ${detach ? 'bash scripts/stack.sh down' : 'Ctrl-C'} (keeps the data; \`bash scripts/stack.sh down --wipe\` removes it)`);

@@ -20,7 +20,7 @@ const SECRET_NAME = /(SECRET|SECRET_KEY|SIGNING_KEY|PASSWORD)(_PREVIOUS)?$/;
 /** Switches that trade safety for convenience on a developer's machine. */
 const DEV_FLAGS: Record<string, string> = {
   AUTH_DEV_ECHO: 'returns login codes in API responses',
-  DEBUG: 'mounts the debug routes and the deep /health/s3 for anyone',
+  DEBUG: 'mounts the debug routes for anyone',
 };
 const ON = new Set(['1', 'true', 'yes']);
 

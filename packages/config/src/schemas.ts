@@ -262,7 +262,7 @@ export const httpConfig = z
     trustProxy: e.TRUST_PROXY,
   }));
 
-/** A worker's small HTTP side door: /health and /metrics for orchestrators and Prometheus. */
+/** Every app's small HTTP side door, never published: /health, readiness with detail and /metrics. */
 export const opsHttpConfig = z
   .object({ OPS_HTTP_HOST: z.string().default('127.0.0.1'), OPS_HTTP_PORT: int(0, 0, 65535) })
   .transform((e) => ({ host: e.OPS_HTTP_HOST, port: e.OPS_HTTP_PORT }));
