@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { eventually, parseCsv } from '@pulse/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
+import { createExportEventHub } from '../src/exports/export-event-hub';
 import { FOLLOWED, NOT_FOLLOWED, RANGE, seedTelemetry, telemetryRows } from './exports-fixtures';
 import { type RunningWorker, startWorker } from './worker-process';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
@@ -303,5 +305,76 @@ describe('exports end to end (API -> outbox -> NATS -> export-worker -> RGW -> 3
     expect(app.logs.text).not.toMatch(/X-Amz-Signature/i);
     expect(worker.lines.join('\n')).not.toMatch(/X-Amz-Signature/i);
     expect(worker.lines.some((l) => l.includes('"event":"file_created"'))).toBe(true);
+  });
+});
+
+describe('progress streams share the bus and end with their session', () => {
+  it('one pair of bus subscriptions per process, whatever the number of streams, each user getting only theirs', async () => {
+    let subscribed = 0;
+    let unsubscribed = 0;
+    const hub = createExportEventHub({
+      subscribe: (subject, handler) => {
+        subscribed++;
+        const sub = app.bus.subscribe(subject, handler);
+        return {
+          unsubscribe() {
+            unsubscribed++;
+            sub.unsubscribe();
+          },
+        };
+      },
+    });
+    const users = [randomUUID(), randomUUID(), randomUUID()];
+    const seen = new Map<string, string[]>();
+    const removals = users.flatMap((userId) =>
+      Array.from({ length: 4 }, (_, i) =>
+        hub.add(userId, (event, data) => {
+          const key = `${userId}#${i}`;
+          seen.set(key, [...(seen.get(key) ?? []), `${event}:${String(data.exportId)}`]);
+        }),
+      ),
+    );
+    expect({ subscribed, unsubscribed }).toEqual({ subscribed: 2, unsubscribed: 0 });
+    const exportId = randomUUID();
+    app.bus.emit('export.progress', { exportId, userId: users[1]!, rowsDone: 5, status: 'running' });
+    app.bus.emit('export.completed', { exportId, userId: users[1]!, status: 'succeeded' });
+    await eventually(async () => {
+      for (let i = 0; i < 4; i++)
+        expect(seen.get(`${users[1]}#${i}`)).toEqual([`progress:${exportId}`, `completed:${exportId}`]);
+    });
+    // Nobody else's streams heard it.
+    expect([...seen.keys()].every((k) => k.startsWith(users[1]!))).toBe(true);
+    for (const remove of removals) remove();
+    expect({ subscribed, unsubscribed }).toEqual({ subscribed: 2, unsubscribed: 2 });
+  });
+
+  it("ends a progress stream at its session's expiry", async () => {
+    const erin = await app.login('erin-expiry@example.com');
+    const ttlMs = app.config.app.auth.sessionTtlMs;
+    // The session has about two seconds left when the stream opens.
+    app.clock.advance(ttlMs - 2000);
+    const controller = new AbortController();
+    try {
+      const res = await app.request('/api/v1/exports/events', { token: erin.token, signal: controller.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let text = '';
+      const ended = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return true;
+          text += Buffer.from(value).toString('utf8');
+        }
+      })();
+      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 6000).unref());
+      expect(await Promise.race([ended, timeout])).toBe(true);
+      expect(text).toContain('event: session-ended');
+      expect(app.logs.events('export_events_closed')).toEqual(
+        expect.arrayContaining([expect.objectContaining({ reason: 'session_expired' })]),
+      );
+    } finally {
+      controller.abort();
+      app.clock.reset();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { unsubscribeLink } from '@pulse/reports';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 
 let app: TestApp;
@@ -177,5 +178,36 @@ describe('report subscriptions API', () => {
       (await app.request(`/api/v1/subscriptions/${alice.user.id}/preview`, { method: 'POST', token: bob.token }))
         .status,
     ).toBe(404);
+  });
+});
+
+describe('unsubscribe links (/u/{token})', () => {
+  it('answer a failure on our side with the readable page, logged by route pattern without the token', async () => {
+    const url = unsubscribeLink(alice.user.id, {
+      keys: app.config.keys.unsubscribe,
+      publicBaseUrl: '',
+      now: new Date(),
+    });
+    const token = url.slice('/u/'.length);
+    const before = app.logs.lines.length;
+    // A real database failure mid-request: the subscriptions table is briefly not there.
+    await app.db.pool.query('ALTER TABLE report_subscriptions RENAME TO report_subscriptions_away');
+    let res: Response;
+    try {
+      res = await app.request(url);
+    } finally {
+      await app.db.pool.query('ALTER TABLE report_subscriptions_away RENAME TO report_subscriptions');
+    }
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('<h1>');
+    const lines = app.logs.lines.slice(before).join('\n');
+    expect(lines).toContain('"route":"/u/:token"');
+    expect(lines).toContain('"event":"http_error"');
+    expect(lines).not.toContain(token.slice(0, 20));
+    // Working again: the page, and the access line names the pattern only.
+    const ok = await app.request(url);
+    expect(ok.status).toBe(200);
+    expect(app.logs.lines.slice(before).join('\n')).not.toContain(token.slice(-20));
   });
 });
