@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createDb, type Db } from '@pulse/db';
-import { createTestDatabase, type TestDatabase } from '@pulse/testing';
+import type { Db } from '@pulse/db';
+import { type OpenTestDb, openTestDb } from '@pulse/db/testing';
 import {
   createReceiver,
   deleteReceiver,
@@ -14,16 +14,15 @@ import {
   updateReceiver,
 } from '../src';
 
-let testDb: TestDatabase;
+let t: OpenTestDb;
 let db: Db;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('pulse_acq_t');
-  db = createDb({ url: testDb.url, poolMax: 3 }, { applicationName: testDb.name });
+  t = await openTestDb('pulse_acq_t', 3);
+  db = t.db;
 });
 afterAll(async () => {
-  await db.close();
-  await testDb.drop();
+  await t.dispose();
 });
 
 const refusal = (p: Promise<unknown>) =>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@pulse/logger';
 import { eventually, LogCapture } from '@pulse/testing';
 import { type Change, type ChangeFeed, RowCache, startChangeFeed } from '../src';
-import { type OpenTestDb, openTestDb } from './helpers';
+import { type OpenTestDb, openTestDb } from '../src/testing';
 
 const FEED_APP = 'pulse_change_feed_test';
 
@@ -32,7 +32,7 @@ async function seedFile() {
 }
 
 beforeAll(async () => {
-  t = await openTestDb();
+  t = await openTestDb('pulse_db_t');
   const url = (t.db.pool.options as { connectionString: string }).connectionString;
   feed = startChangeFeed({
     connectionString: url,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isDatabaseUnavailable, isUniqueViolation, Prisma } from '../src';
-import { type OpenTestDb, openTestDb } from './helpers';
+import { type OpenTestDb, openTestDb } from '../src/testing';
 
 describe('createDb', () => {
   let t: OpenTestDb;
   beforeAll(async () => {
-    t = await openTestDb(2);
+    t = await openTestDb('pulse_db_t', 2);
   });
   afterAll(() => t.dispose());
 
@@ -75,7 +75,7 @@ describe('createDb', () => {
 describe('isDatabaseUnavailable', () => {
   let t: OpenTestDb;
   beforeAll(async () => {
-    t = await openTestDb(3);
+    t = await openTestDb('pulse_db_t', 3);
   });
   afterAll(() => t.dispose());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { isDatabaseUnavailable, lockedTransaction } from '../src';
-import { type OpenTestDb, openTestDb } from './helpers';
+import { type OpenTestDb, openTestDb } from '../src/testing';
 
 const POOL_MAX = 3;
 
@@ -9,7 +9,7 @@ describe('lockedTransaction', () => {
   let t: OpenTestDb;
   let url: string;
   beforeAll(async () => {
-    t = await openTestDb(POOL_MAX);
+    t = await openTestDb('pulse_db_t', POOL_MAX);
     url = (t.db.pool.options as { connectionString: string }).connectionString;
     await t.db.pool.query('CREATE TABLE burst (n int NOT NULL)');
   });

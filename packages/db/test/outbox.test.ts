@@ -3,7 +3,7 @@ import { createLogger } from '@pulse/logger';
 import { LogCapture } from '@pulse/testing';
 import { InvalidPayloadError } from '@pulse/messages';
 import { enqueueOutbox, type OutboxRelay, startOutboxRelay } from '../src';
-import { type OpenTestDb, openTestDb } from './helpers';
+import { type OpenTestDb, openTestDb } from '../src/testing';
 
 interface Published {
   subject: string;
@@ -22,7 +22,7 @@ describe('outbox', () => {
   const logs = new LogCapture();
 
   beforeAll(async () => {
-    t = await openTestDb();
+    t = await openTestDb('pulse_db_t');
     relay = startOutboxRelay({
       db: t.db,
       logger: createLogger({ name: 'outbox-test', level: 'debug', destination: logs }),

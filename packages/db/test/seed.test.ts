@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { seedDemo } from '../src';
-import { type OpenTestDb, openTestDb } from './helpers';
+import { type OpenTestDb, openTestDb } from '../src/testing';
 
 describe('seedDemo', () => {
   let t: OpenTestDb;
   beforeAll(async () => {
-    t = await openTestDb();
+    t = await openTestDb('pulse_db_t');
   });
   afterAll(() => t.dispose());
 

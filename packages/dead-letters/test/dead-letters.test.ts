@@ -2,21 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Bus, connectBus, PermanentError } from '@pulse/bus';
 import { loadConfig, natsConfig } from '@pulse/config';
-import { createDb, type Db } from '@pulse/db';
+import type { Db } from '@pulse/db';
+import { type OpenTestDb, openTestDb } from '@pulse/db/testing';
 import { createLogger } from '@pulse/logger';
-import { createTestDatabase, LogCapture, NATS_URL, type TestDatabase, uniqueName } from '@pulse/testing';
+import { LogCapture, NATS_URL, uniqueName } from '@pulse/testing';
 import { connect } from 'nats';
 import { type DeadLetterDeps, DeadLetterError, discardDeadLetter, recentActions, replayDeadLetter } from '../src';
 
-let testDb: TestDatabase;
+let t: OpenTestDb;
 let db: Db;
 let bus: Bus;
 let deps: DeadLetterDeps;
 const stream = uniqueName('t_dlq');
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('pulse_dlq_t');
-  db = createDb({ url: testDb.url, poolMax: 4 }, { applicationName: testDb.name });
+  t = await openTestDb('pulse_dlq_t');
+  db = t.db;
   const { nats } = loadConfig(
     { nats: natsConfig },
     { NATS_URL, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: stream, NATS_MAX_DELIVER: '2' },
@@ -29,8 +30,7 @@ afterAll(async () => {
   const nc = await connect({ servers: NATS_URL });
   await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
   await nc.close();
-  await db.close();
-  await testDb.drop();
+  await t.dispose();
 });
 
 /** Dead-letters one message (its handler refuses it at once) and returns its sequence. */

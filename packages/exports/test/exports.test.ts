@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createDb, type Db } from '@pulse/db';
-import { createTestDatabase, type TestDatabase } from '@pulse/testing';
+import type { Db } from '@pulse/db';
+import { type OpenTestDb, openTestDb } from '@pulse/db/testing';
 import { expireFiles } from '@pulse/files';
 import {
   claimJob,
@@ -18,16 +18,15 @@ import {
   releaseForRetry,
 } from '../src';
 
-let testDb: TestDatabase;
+let t: OpenTestDb;
 let db: Db;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('pulse_exports_t');
-  db = createDb({ url: testDb.url, poolMax: 4 }, { applicationName: testDb.name });
+  t = await openTestDb('pulse_exports_t');
+  db = t.db;
 });
 afterAll(async () => {
-  await db.close();
-  await testDb.drop();
+  await t.dispose();
 });
 
 async function newUser(): Promise<string> {
