@@ -14,6 +14,9 @@ export const reportSettings = z
     REPORT_ATTACHMENT_MAX_BYTES: int(7 * 1024 * 1024, 0, 50 * 1024 * 1024),
     REPORT_RETENTION_DAYS: retentionDaysSettings.REPORT_RETENTION_DAYS,
     REPORT_CONCURRENCY: int(4, 1, 64),
+    // The List-Unsubscribe mailto's address (default: MAIL_FROM's). Whatever arrives there must be handed to
+    // `pnpm pulse unsubscribe-mail` (an MTA pipe or a mailbox poller); see the README.
+    UNSUBSCRIBE_MAILBOX: z.email().optional(),
   })
   .transform((e) => ({
     catchUpMs: e.REPORT_CATCH_UP_HOURS * 3_600_000,
@@ -22,6 +25,7 @@ export const reportSettings = z
     attachmentMaxBytes: e.REPORT_ATTACHMENT_MAX_BYTES,
     retentionDays: e.REPORT_RETENTION_DAYS,
     concurrency: e.REPORT_CONCURRENCY,
+    unsubscribeMailbox: e.UNSUBSCRIBE_MAILBOX,
   }));
 
 /**

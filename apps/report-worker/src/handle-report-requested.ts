@@ -1,11 +1,11 @@
 import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
-import type { Mailer } from '@pulse/mail';
+import { MailRejectedError, type Mailer } from '@pulse/mail';
 import { renderPdf, renderXlsx } from '@pulse/report-render';
 import { getSubscription, isInactive, loadReportData, type ReportData, type ReportFormats } from '@pulse/reports';
 import type { Storage } from '@pulse/storage';
 import type { ReportKeys, ReportSettings } from './config';
-import { claimDelivery, type DeliveryKey, markFailed, markSkipped } from './delivery/claim';
+import { claimDelivery, type DeliveryKey, markBounced, markFailed, markSkipped } from './delivery/claim';
 import { sendReport } from './delivery/send-report';
 import { type ReportFile, reportFile, storeReport } from './storage/report-files';
 
@@ -14,7 +14,10 @@ export interface ReportHandlerDeps {
   storage: Storage;
   mailer: Mailer;
   logger: Logger;
-  settings: Pick<ReportSettings, 'claimTimeoutSec' | 'attachmentMaxBytes' | 'retentionDays' | 'publicBaseUrl'>;
+  settings: Pick<
+    ReportSettings,
+    'claimTimeoutSec' | 'attachmentMaxBytes' | 'retentionDays' | 'publicBaseUrl' | 'unsubscribeMailbox'
+  >;
   keys: ReportKeys;
   bucket: string;
   now?: () => Date;
@@ -28,7 +31,7 @@ export class DeliveryBusyError extends Error {
   }
 }
 
-export type ReportOutcome = 'sent' | 'already_sent' | 'skipped';
+export type ReportOutcome = 'sent' | 'already_sent' | 'skipped' | 'bounced';
 
 /** Optional bus hooks: keep the message alive during long work. */
 export interface HandlerContext {
@@ -131,6 +134,12 @@ export async function handleReportRequested(
       log.warn({ event: 'report_storage_fallback', reason: stored.reason }, 'report mailed without storage');
     return 'sent';
   } catch (err) {
+    if (err instanceof MailRejectedError) {
+      // Retrying cannot change the relay's answer: the delivery shows it, an administrator may resend.
+      await markBounced(db.pool, delivery.id, err.response);
+      log.warn({ event: 'report_bounced', responseCode: err.responseCode }, 'recipient refused; not retried');
+      return 'bounced';
+    }
     const message = err instanceof Error ? err.message : String(err);
     await markFailed(db.pool, delivery.id, message).catch((markErr: unknown) =>
       log.error({ event: 'report_mark_failed_error', err: markErr }, 'could not record the failure'),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { updateSubscription } from '@pulse/reports';
+import { requestResend, updateSubscription } from '@pulse/reports';
 import { handleReportRequested } from '../src/handle-report-requested';
 import { reportObjectKey as reportKey } from '@pulse/storage';
 import { type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
@@ -106,5 +106,25 @@ describe('a subscription shapes the report', () => {
       where: { followerId_reportPeriod: { followerId: bob.id, reportPeriod: '2026-10' } },
     });
     expect(row).toMatchObject({ status: 'skipped', lastError: 'paused', emailSent: false });
+  });
+
+  it('records a recipient the relay refuses for good as bounced, with its reply, and does not retry it', async () => {
+    const user = await fx.db.prisma.user.create({ data: { email: `gone-${Date.now()}@example.com`, name: 'Gone' } });
+    await fx.db.prisma.deviceFollow.create({ data: { userId: user.id, deviceId: zoe.devices[0]! } });
+    fx.smtp.refuseRecipient(user.email, { code: 550, message: '5.1.1 mailbox unavailable' });
+    const key = { period: '2026-10', followerId: user.id };
+    await expect(handleReportRequested(fx.deps, key)).resolves.toBe('bounced');
+    const row = await fx.db.prisma.reportDelivery.findUniqueOrThrow({
+      where: { followerId_reportPeriod: { followerId: user.id, reportPeriod: '2026-10' } },
+    });
+    expect(row).toMatchObject({ status: 'bounced', emailSent: false, attempts: 1 });
+    expect(row.lastError).toMatch(/^550 5\.1\.1 mailbox unavailable/);
+    // A redelivery acknowledges without another attempt; only an administrator's resend tries again.
+    await expect(handleReportRequested(fx.deps, key)).resolves.toBe('already_sent');
+    expect(fx.smtp.messages.filter((m) => m.to.includes(user.email))).toEqual([]);
+    await expect(requestResend(fx.db, row.id, user.id)).resolves.toMatchObject({ outcome: 'requested' });
+    await expect(handleReportRequested(fx.deps, key)).resolves.toBe('bounced');
+    const again = await fx.db.prisma.reportDelivery.findUniqueOrThrow({ where: { id: row.id } });
+    expect(again).toMatchObject({ status: 'bounced', attempts: 2, resendCount: 1 });
   });
 });

@@ -2,10 +2,15 @@
  * Subscriptions end to end, as in production: the real ui-api, two real report-worker processes on the
  * same database, stream and bucket, a real SMTP capture, RGW, and Chromium for the email's HTML.
  */
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig, smtpConfig } from '@pulse/config';
+import { createLogger } from '@pulse/logger';
+import { createMailer } from '@pulse/mail';
 import { previousPeriod, requestDueReports, requestManualReports, updateSubscription } from '@pulse/reports';
-import type { CapturedMail } from '@pulse/testing';
+import { type CapturedMail, LogCapture } from '@pulse/testing';
 import { launchBrowser, SHOTS } from './browser-support';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 import { type RunningWorker, startWorker } from './worker-process';
@@ -25,6 +30,9 @@ const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()
 const weekSlot = new Date(today - ((now.getUTCDay() + 6) % 7) * DAY);
 const monthPeriod = previousPeriod(monthSlot, 'UTC', 'monthly');
 const weekPeriod = previousPeriod(weekSlot, 'Europe/Berlin', 'weekly');
+
+const MAILBOX = 'unsubscribe@pulse.test';
+const PULSE_CLI = fileURLToPath(new URL('../../../scripts/pulse/main.ts', import.meta.url));
 
 const mailsFor = (who: LoggedIn) =>
   app.smtp.messages.filter((m) => m.to.includes(who.user.email) && m.subject.startsWith('Your Pulse report'));
@@ -61,7 +69,7 @@ beforeAll(async () => {
   await updateSubscription(app.db, monthly.user.id, { slot: '00:00' }, settings);
   await updateSubscription(app.db, paused.user.id, { frequency: 'weekly', slot: '00:00', paused: true }, settings);
 
-  const env = { REPORT_CATCH_UP_HOURS: String(31 * 24) };
+  const env = { REPORT_CATCH_UP_HOURS: String(31 * 24), UNSUBSCRIBE_MAILBOX: MAILBOX };
   workers.push(
     ...(await Promise.all([startWorker(app, 'report-worker', env), startWorker(app, 'report-worker', env)])),
   );
@@ -147,10 +155,13 @@ describe('report subscriptions across two report-worker processes', () => {
     const mail = weeklyMail;
     const header = (key: string) => mail.raw.headerLines.filter((h) => h.key === key).map((h) => h.line);
     expect(header('list-unsubscribe-post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
-    const list = header('list-unsubscribe').join('\n');
+    // One field with both URLs, the https one first (RFC 2369 / RFC 8058).
+    expect(header('list-unsubscribe')).toHaveLength(1);
+    const list = header('list-unsubscribe')[0]!;
+    expect(list).toMatch(/^List-Unsubscribe:\s*<http[^>]+>,\s*<mailto:[^>]+>$/);
     const url = /<(http[^>]+)>/.exec(list)?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/u\//);
-    expect(list).toMatch(/<mailto:[^>]+\?subject=unsubscribe>/);
+    expect(list).toMatch(/<mailto:unsubscribe@pulse\.test\?subject=unsubscribe%20[\w.-]+>/);
 
     // A link scanner's GET changes nothing.
     const page = await fetch(url!);
@@ -217,4 +228,63 @@ describe('report subscriptions across two report-worker processes', () => {
       (await app.db.prisma.reportSubscription.findUnique({ where: { userId: monthly.user.id } }))?.unsubscribedAt,
     ).toBeNull();
   });
+
+  it('unsubscribes through the mailto: the message a mail client sends, handed to pnpm pulse unsubscribe-mail', async () => {
+    const list = monthlyMail.raw.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    const mailto = new URL(/<(mailto:[^>]+)>/.exec(list)?.[1] ?? 'mailto:none');
+    expect(mailto.pathname).toBe(MAILBOX);
+    // What a mail client does with it: a message to that address with that subject, from the user.
+    const { smtp } = loadConfig(
+      { smtp: smtpConfig },
+      { SMTP_HOST: app.smtp.host, SMTP_PORT: String(app.smtp.port), MAIL_FROM: monthly.user.email },
+    );
+    const client = createMailer({
+      config: smtp,
+      logger: createLogger({ name: 'client', destination: new LogCapture() }),
+    });
+    const send = async (subject: string) => {
+      await client.send({ to: mailto.pathname, subject, text: '' });
+      return (await app.smtp.waitFor((m) => m.to.includes(MAILBOX) && m.subject === subject)).source;
+    };
+    const subject = mailto.searchParams.get('subject') ?? '';
+    expect(subject).toMatch(/^unsubscribe \S+$/);
+    const request = await send(subject);
+    const forged = await send(`${subject.slice(0, -4)}AAAA`);
+    client.close();
+
+    // The mailbox's reader: the raw message on stdin, as an MTA pipe gives it.
+    const cli = (source: Buffer) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', PULSE_CLI, 'unsubscribe-mail'],
+          {
+            env: {
+              PATH: process.env.PATH,
+              DATABASE_URL: app.config.db.url,
+              UNSUBSCRIBE_SIGNING_SECRET: app.config.keys.unsubscribe.current.secret,
+              LOG_LEVEL: 'warn',
+            },
+          },
+          (err, stdout) => resolve({ code: err ? Number(err.code) : 0, stdout }),
+        );
+        child.stdin?.end(source);
+      });
+    // A message whose token was tampered with unsubscribes nobody (and is not bounced back).
+    expect(await cli(forged)).toEqual({ code: 0, stdout: 'ignored: the unsubscribe token is invalid\n' });
+    expect(
+      (await app.db.prisma.reportSubscription.findUnique({ where: { userId: monthly.user.id } }))?.unsubscribedAt,
+    ).toBeNull();
+
+    expect(await cli(request)).toEqual({ code: 0, stdout: `unsubscribed: ${monthly.user.email}\n` });
+    const sub = await app.db.prisma.reportSubscription.findUniqueOrThrow({ where: { userId: monthly.user.id } });
+    expect(sub.unsubscribedAt).toBeInstanceOf(Date);
+    const events = await app.db.prisma.reportSubscriptionEvent.findMany({ where: { userId: monthly.user.id } });
+    expect(events.map((e) => [e.change, e.method])).toEqual([['unsubscribed', 'mailto']]);
+    // The same message again (an MTA retry) changes nothing.
+    expect(await cli(request)).toEqual({
+      code: 0,
+      stdout: `already unsubscribed: ${monthly.user.email}\n`,
+    });
+  }, 60_000);
 });

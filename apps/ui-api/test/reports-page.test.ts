@@ -48,6 +48,7 @@ describe('Reports page', () => {
           emailSent: true,
           sentAt: new Date('2026-11-01T02:03:00Z'),
           storageUploaded: true,
+          linksValidUntil: new Date('2026-12-01T02:03:00Z'),
           pdfFileId: pdf.id,
           xlsxFileId: xlsx.id,
           attempts: 1,
@@ -69,6 +70,7 @@ describe('Reports page', () => {
     await table.waitFor();
     expect(await table.getByRole('row').count()).toBe(3);
     await expect(page.getByText('Sent as email attachments').isVisible()).resolves.toBe(true);
+    await expect(page.getByText(/^Links valid until Dec 1, 2026/).isVisible()).resolves.toBe(true);
     const link = page.getByRole('link', { name: 'Download pulse-report-2026-10.pdf' });
     expect(await link.getAttribute('href')).toBe(`/api/v1/files/${pdf.id}/download`);
     // No admin form for a follower.
@@ -89,6 +91,11 @@ describe('Reports page', () => {
     await page.getByLabel('Period', { exact: true }).fill('2026-10');
     await page.getByRole('button', { name: 'Send reports now' }).click();
     await page.getByText(/Requested \d+ report\(s\) for October 2026/).waitFor();
+    // An ISO week goes to the weekly subscribers.
+    await page.getByLabel('Send', { exact: true }).selectOption('weekly');
+    await page.getByLabel('Period', { exact: true }).fill('2026-W44');
+    await page.getByRole('button', { name: 'Send reports now' }).click();
+    await page.getByText(/Requested \d+ report\(s\) for Week 44, 2026/).waitFor();
     await page.screenshot({ path: `${SHOTS}/reports-admin.png` });
     await page.context().close();
   });

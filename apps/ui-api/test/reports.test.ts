@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@pulse/config';
-import { REPORT_LINK_PURPOSE, type ReportLinkScope, reportLink } from '@pulse/reports';
+import { REPORT_LINK_PURPOSE, type ReportLinkScope, reportLink, updateSubscription } from '@pulse/reports';
 import { signToken } from '@pulse/signed-links';
 import { uiApiKeys } from '../src/config';
 import { type LoggedIn, type SeededFile, startTestApp, type TestApp } from './harness';
@@ -154,6 +154,27 @@ describe('POST /api/v1/reports/run', () => {
       where: { followerId_reportPeriod: { followerId: alice.user.id, reportPeriod: '2026-10' } },
       data: { status: 'sent' },
     });
+  });
+  it('runs an ISO week for the weekly subscribers and a month for the monthly ones', async () => {
+    const wes = await app.login('wes-weekly-run@example.com', { name: 'Wes' });
+    await app.db.prisma.deviceFollow.create({ data: { userId: wes.user.id, deviceId: 'rep-dev-1' } });
+    await updateSubscription(app.db, wes.user.id, { frequency: 'weekly' }, { method: 'settings' });
+    const run = async (period: string) => {
+      const res = await app.request('/api/v1/reports/run', { method: 'POST', token: admin.token, json: { period } });
+      expect(res.status).toBe(202);
+      const { runId } = (await res.json()) as { runId: string };
+      const rows = await app.db.prisma.outboxEvent.findMany({ where: { msgId: { endsWith: runId } } });
+      return rows.map((r) => (r.payload as { followerId: string }).followerId);
+    };
+    expect(await run('2026-W44')).toEqual([wes.user.id]);
+    expect(await run('2026-11')).toEqual([alice.user.id]);
+    const bad = await app.request('/api/v1/reports/run', {
+      method: 'POST',
+      token: admin.token,
+      json: { period: '2025-W53' },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'validation_error' } });
   });
 });
 

@@ -86,6 +86,15 @@ describe('Subscriptions page', () => {
         attempts: 5,
       },
     });
+    await app.db.prisma.reportDelivery.create({
+      data: {
+        followerId: zoe.user.id,
+        reportPeriod: '2026-09',
+        status: 'bounced',
+        lastError: '550 5.1.1 mailbox unavailable',
+        attempts: 1,
+      },
+    });
     const page = await signedInPage(browser, app, admin, {
       route: 'reports',
       heading: 'Reports',
@@ -93,6 +102,8 @@ describe('Subscriptions page', () => {
     });
     const table = page.getByRole('table', { name: 'Recent deliveries of every follower' });
     await table.getByText('Failed (retrying): SMTP 451 mailbox busy').waitFor();
+    await table.getByText('Bounced: 550 5.1.1 mailbox unavailable').waitFor();
+    await table.getByRole('button', { name: `Resend 2026-09 to ${zoe.user.email}` }).waitFor();
     await page.getByRole('button', { name: `Resend 2026-10 to ${zoe.user.email}` }).click();
     await page.getByText(/Resend 1 of 2026-10/).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'reports-admin-deliveries.png'), fullPage: true });

@@ -27,9 +27,42 @@ export interface MailMessage {
 export interface Mailer {
   /** The sender address (`MAIL_FROM`'s address part), e.g. for a List-Unsubscribe mailto. */
   readonly fromAddress: string;
+  /** Rejects with `MailRejectedError` when the relay refuses the recipient for good. */
   send(message: MailMessage): Promise<{ messageId: string }>;
   verify(): Promise<boolean>;
   close(): void;
+}
+
+/**
+ * The SMTP relay refused the recipient for good (a 5xx reply to RCPT TO: no such mailbox, domain
+ * unknown, blocked): sending the same message again cannot succeed. This is the bounce a sender sees
+ * directly; a bounce the relay accepts first and reports later (a DSN to the envelope sender) needs an
+ * inbound mailbox and is not seen here.
+ */
+export class MailRejectedError extends Error {
+  constructor(
+    readonly responseCode: number,
+    /** The relay's reply, e.g. `550 5.1.1 <x@example.com>: mailbox unavailable`. */
+    readonly response: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`recipient refused: ${response}`, options);
+    this.name = 'MailRejectedError';
+  }
+}
+
+interface SmtpError {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+}
+
+/** nodemailer's envelope error for a refused recipient (EENVELOPE at RCPT TO), when permanent. */
+function permanentRejection(err: unknown): MailRejectedError | undefined {
+  const e = err as SmtpError;
+  if (e?.code !== 'EENVELOPE' || e.command !== 'RCPT TO' || !e.responseCode || e.responseCode < 500) return undefined;
+  return new MailRejectedError(e.responseCode, (e.response ?? String(e.responseCode)).slice(0, 500), { cause: err });
 }
 
 /** Counts sent and refused emails (the mail package stays free of a metrics library). */
@@ -68,18 +101,19 @@ export function createMailer(options: { config: SmtpConfig; logger: Logger; metr
             // Mail clients show an "Unsubscribe" button and POST `List-Unsubscribe=One-Click` to the URL.
             ...(message.unsubscribe ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
           },
+          // One List-Unsubscribe field listing both (`<https…>, <mailto:…>`): the nested array, because a flat
+          // one makes a field per URL, and RFC 8058 receivers read one field with the https URL in it.
           list: message.unsubscribe
             ? {
                 unsubscribe: [
-                  message.unsubscribe.url,
-                  ...(message.unsubscribe.mailto ? [message.unsubscribe.mailto] : []),
+                  [message.unsubscribe.url, ...(message.unsubscribe.mailto ? [message.unsubscribe.mailto] : [])],
                 ],
               }
             : undefined,
         })
         .catch((err: unknown) => {
           metrics?.failed(kind);
-          throw err;
+          throw permanentRejection(err) ?? err;
         });
       metrics?.sent(kind);
       logger.debug(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, smtpConfig } from '@pulse/config';
 import { createLogger } from '@pulse/logger';
 import { LogCapture, type SmtpCapture, startSmtpCapture } from '@pulse/testing';
-import { createMailer } from '../src/index';
+import { createMailer, MailRejectedError } from '../src/index';
 
 let smtp: SmtpCapture;
 beforeAll(async () => {
@@ -29,6 +29,21 @@ describe('mailer', () => {
     expect(mail.attachments[0]?.content.toString()).toBe('%PDF-1.7');
     expect(mail.raw.headers.get('x-pulse-message-key')).toBe('report:2026-10:1');
     expect(await mailer.verify()).toBe(true);
+    mailer.close();
+  });
+
+  it('tells a recipient the relay refuses for good (5xx) from a temporary refusal (4xx)', async () => {
+    const { smtp: config } = loadConfig({ smtp: smtpConfig }, { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port) });
+    const mailer = createMailer({ config, logger: createLogger({ name: 't', destination: new LogCapture() }) });
+    smtp.refuseRecipient('gone@example.com', { code: 550, message: '5.1.1 <gone@example.com>: mailbox unavailable' });
+    smtp.refuseRecipient('busy@example.com', { code: 451, message: '4.2.1 mailbox busy, try later' });
+    const gone = await mailer.send({ to: 'gone@example.com', subject: 's', text: 't' }).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(MailRejectedError);
+    expect(gone).toMatchObject({ responseCode: 550 });
+    expect((gone as MailRejectedError).response).toContain('5.1.1 <gone@example.com>: mailbox unavailable');
+    const busy = await mailer.send({ to: 'busy@example.com', subject: 's', text: 't' }).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(Error);
+    expect(busy).not.toBeInstanceOf(MailRejectedError);
     mailer.close();
   });
 });

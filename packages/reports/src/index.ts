@@ -10,10 +10,14 @@ export {
   REPORT_LINK_TTL_DAYS,
   type ReportFileFormat,
   type ReportLinkScope,
+  type ReadUnsubscribeToken,
   readReportLink,
+  readUnsubscribeToken,
   reportLink,
   UNSUBSCRIBE_PURPOSE,
   unsubscribeLink,
+  unsubscribeMailto,
+  unsubscribeTokenInSubject,
 } from './links';
 export { type LoadReportDataOptions, loadReportData } from './load-report-data';
 export { daysOf, type Frequency, frequencyOf, isPeriod, periodLabel, periodRange, previousPeriod } from './periods';

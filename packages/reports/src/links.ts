@@ -71,9 +71,35 @@ export const UNSUBSCRIBE_PURPOSE = 'report-unsubscribe';
 // Long-lived: RFC 8058 expects the List-Unsubscribe URL of any message in a mailbox to keep working.
 export const UNSUBSCRIBE_TTL_DAYS = 400;
 
+function unsubscribeToken(userId: string, options: Pick<LinkOptions, 'keys' | 'now'>): string {
+  const exp = Math.floor(options.now.getTime() / 1000) + UNSUBSCRIBE_TTL_DAYS * 86_400;
+  return signToken(options.keys, { sub: userId, purpose: UNSUBSCRIBE_PURPOSE, exp });
+}
+
 /** `{publicBaseUrl}/u/{token}`: GET shows a confirmation page, POST (RFC 8058 one-click) unsubscribes. */
 export function unsubscribeLink(userId: string, options: LinkOptions): string {
-  const exp = Math.floor(options.now.getTime() / 1000) + UNSUBSCRIBE_TTL_DAYS * 86_400;
-  const token = signToken(options.keys, { sub: userId, purpose: UNSUBSCRIBE_PURPOSE, exp });
-  return `${options.publicBaseUrl}/u/${token}`;
+  return `${options.publicBaseUrl}/u/${unsubscribeToken(userId, options)}`;
+}
+
+/**
+ * The List-Unsubscribe mailto: a message to `mailbox` whose subject carries the same signed token, so the
+ * mailbox's reader (`pnpm pulse unsubscribe-mail`, fed each incoming message) unsubscribes exactly the
+ * user the email went to, whoever the sender claims to be.
+ */
+export function unsubscribeMailto(userId: string, options: Pick<LinkOptions, 'keys' | 'now'> & { mailbox: string }) {
+  const subject = `unsubscribe ${unsubscribeToken(userId, options)}`;
+  return `mailto:${options.mailbox}?subject=${encodeURIComponent(subject)}`;
+}
+
+/** The token in a subject such as `unsubscribe <token>` (a reply may add `Re:`; folding may add spaces). */
+export function unsubscribeTokenInSubject(subject: string): string | undefined {
+  return /\bunsubscribe\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/i.exec(subject)?.[1];
+}
+
+export type ReadUnsubscribeToken = { ok: true; userId: string } | { ok: false; reason: 'invalid' | 'expired' };
+
+/** The user of an authentic, unexpired unsubscribe token (from the https link or the mailto's subject). */
+export function readUnsubscribeToken(keys: SigningKeys, token: string, now: Date): ReadUnsubscribeToken {
+  const verified = verifyToken(keys, token, { purpose: UNSUBSCRIBE_PURPOSE, now });
+  return verified.ok ? { ok: true, userId: verified.claims.sub } : verified;
 }

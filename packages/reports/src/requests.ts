@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, enqueueOutbox, type Prisma } from '@pulse/db';
+import { frequencyOf } from './periods';
 import { DEFAULT_SUBSCRIPTION } from './subscriptions';
 
 // Large enough for thousands of followers: one outbox row each, in one transaction.
@@ -82,7 +83,10 @@ export async function requestDueReports(db: Db, now: Date, options: { windowMs: 
 
 export interface ManualReportRequest {
   period: string;
-  /** One follower; all followers when absent. */
+  /**
+   * One follower (whatever their subscription's frequency); when absent, every follower whose subscription
+   * has the period's frequency (a month: monthly subscribers; an ISO week: weekly ones).
+   */
   followerId?: string;
   /** Send again even where the report was already sent. */
   resend?: boolean;
@@ -99,14 +103,19 @@ export async function requestManualReports(
 ): Promise<{ requested: number; requestId: string }> {
   const requestId = randomUUID();
   const followerId = request.followerId ?? null;
+  const frequency = frequencyOf(request.period);
+  if (!frequency) throw new Error(`not a report period: ${request.period}`);
   const requested = await db.prisma.$transaction(
     async (tx) => {
       const followers = await tx.$queryRaw<{ id: string }[]>`
-        SELECT DISTINCT user_id::text AS id FROM device_follows WHERE ${followerId}::uuid IS NULL OR user_id = ${followerId}::uuid`;
+        SELECT DISTINCT f.user_id::text AS id FROM device_follows f
+        LEFT JOIN report_subscriptions s ON s.user_id = f.user_id
+        WHERE (${followerId}::uuid IS NULL AND COALESCE(s.frequency, ${DEFAULT_SUBSCRIPTION.frequency}::"ReportFrequency") = ${frequency}::"ReportFrequency")
+           OR f.user_id = ${followerId}::uuid`;
       const ids = followers.map((f) => f.id);
       if (request.resend && ids.length > 0) {
         await tx.$executeRaw`UPDATE report_deliveries SET status = 'pending', updated_at = now()
-          WHERE report_period = ${request.period} AND follower_id = ANY(${ids}::uuid[]) AND status IN ('sent', 'failed', 'skipped')`;
+          WHERE report_period = ${request.period} AND follower_id = ANY(${ids}::uuid[]) AND status IN ('sent', 'failed', 'skipped', 'bounced')`;
       }
       for (const id of ids) await enqueue(tx, request.period, id, `report:${request.period}:${id}:${requestId}`);
       return ids.length;
@@ -132,7 +141,7 @@ export async function requestResend(db: Db, deliveryId: string, adminId: string)
       UPDATE report_deliveries
       SET status = 'pending', resend_count = resend_count + 1, resend_requested_at = now(),
           resend_requested_by = ${adminId}::uuid, last_error = NULL, updated_at = now()
-      WHERE id = ${deliveryId}::uuid AND status IN ('sent', 'failed', 'skipped')
+      WHERE id = ${deliveryId}::uuid AND status IN ('sent', 'failed', 'skipped', 'bounced')
       RETURNING report_period AS period, follower_id::text AS "followerId", resend_count AS "resendCount"`;
     const row = rows[0];
     if (!row) {

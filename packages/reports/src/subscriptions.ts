@@ -31,7 +31,7 @@ export const DEFAULT_SUBSCRIPTION = {
 } as const;
 
 /** How a subscription change was made, recorded with unsubscribes and resubscribes. */
-export type ChangeMethod = 'one-click' | 'page' | 'settings' | 'admin';
+export type ChangeMethod = 'one-click' | 'mailto' | 'page' | 'settings' | 'admin';
 
 export function isTimeZone(tz: string): boolean {
   try {

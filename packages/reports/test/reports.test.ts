@@ -10,9 +10,12 @@ import {
   previousPeriod,
   REPORT_LINK_PURPOSE,
   readReportLink,
+  readUnsubscribeToken,
   reportLink,
   UNSUBSCRIBE_PURPOSE,
   unsubscribeLink,
+  unsubscribeMailto,
+  unsubscribeTokenInSubject,
 } from '../src/index';
 
 const KEYS = signingKeys('REPORT_LINK_SECRET', 'unit-secret-0123456789abcdef');
@@ -113,5 +116,26 @@ describe('unsubscribe links', () => {
     const report = reportLink(SCOPE, { keys: KEYS, publicBaseUrl: 'https://pulse.example', now }).split('/r/')[1]!;
     expect(verifyToken(KEYS, report, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({ ok: false });
     expect(verifyToken(UNSUBSCRIBE_KEYS, report, { purpose: UNSUBSCRIBE_PURPOSE, now })).toMatchObject({ ok: false });
+  });
+
+  it('put the same signed token in the mailto subject, which only the unsubscribe key accepts', () => {
+    const now = new Date('2026-11-01T02:00:00Z');
+    const mailto = new URL(
+      unsubscribeMailto('user-1', { keys: UNSUBSCRIBE_KEYS, mailbox: 'unsub@pulse.example', now }),
+    );
+    expect(mailto.protocol + mailto.pathname).toBe('mailto:unsub@pulse.example');
+    const subject = mailto.searchParams.get('subject')!;
+    const token = unsubscribeTokenInSubject(subject)!;
+    expect(readUnsubscribeToken(UNSUBSCRIBE_KEYS, token, now)).toEqual({ ok: true, userId: 'user-1' });
+    // A client may prefix the subject or fold it; the token is still found.
+    expect(unsubscribeTokenInSubject(`Re: ${subject.replace(' ', '\t ')}`)).toBe(token);
+    expect(unsubscribeTokenInSubject('please unsubscribe me')).toBeUndefined();
+    expect(readUnsubscribeToken(KEYS, token, now)).toMatchObject({ ok: false });
+    const report = reportLink(SCOPE, { keys: UNSUBSCRIBE_KEYS, publicBaseUrl: 'https://p', now }).split('/r/')[1]!;
+    expect(readUnsubscribeToken(UNSUBSCRIBE_KEYS, report, now)).toMatchObject({ ok: false });
+    expect(readUnsubscribeToken(UNSUBSCRIBE_KEYS, token, new Date('2028-01-01T00:00:00Z'))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 });

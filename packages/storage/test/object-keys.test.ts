@@ -22,6 +22,9 @@ describe('object keys', () => {
   it('expires exactly the prefixes the builders write under', () => {
     expect(exportObjectKey('e', 'csv').startsWith(retentionRule('exports', 7).prefix!)).toBe(true);
     expect(reportObjectKey('2026-10', 'f', 'xlsx').startsWith(retentionRule('reports', 180).prefix!)).toBe(true);
+    // Weekly reports sit beside the monthly ones, under the same 180-day rule.
+    expect(reportObjectKey('2026-W44', 'f', 'pdf')).toBe('reports/2026-W44/f/report_2026-W44.pdf');
+    expect(reportObjectKey('2026-W44', 'f', 'pdf').startsWith(retentionRule('reports', 180).prefix!)).toBe(true);
     expect(measurementObjectKeys('t', 'r').npy.startsWith(retentionRule('rawIq', 30).prefix!)).toBe(true);
     expect(Object.values(PULSE_PREFIXES).every((p) => p.endsWith('/'))).toBe(true);
   });

@@ -9,6 +9,8 @@ export interface CapturedMail {
   html: string;
   attachments: { filename?: string; contentType: string; content: Buffer }[];
   raw: ParsedMail;
+  /** The message as received (RFC 5322 text), e.g. to hand to a mail filter. */
+  source: Buffer;
 }
 
 /** A real SMTP server on a random loopback port that keeps every message it receives. */
@@ -18,36 +20,51 @@ export interface SmtpCapture {
   messages: CapturedMail[];
   /** Resolves with the first message matching `pred`, waiting up to `timeoutMs`. */
   waitFor(pred: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  /** From now on answer RCPT TO for `address` with `reply` (e.g. 550 for a mailbox that does not exist). */
+  refuseRecipient(address: string, reply?: { code: number; message: string }): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpCapture(): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<() => void>();
+  const refused = new Map<string, { code: number; message: string }>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const reply = refused.get(address.address.toLowerCase());
+      if (!reply) return callback();
+      callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
+    },
     onData(stream, _session, done) {
-      simpleParser(stream)
-        .then((raw) => {
-          const toField = Array.isArray(raw.to) ? raw.to : raw.to ? [raw.to] : [];
-          messages.push({
-            to: toField.flatMap((a) => a.value.map((v) => v.address ?? '')),
-            subject: raw.subject ?? '',
-            text: raw.text ?? '',
-            html: typeof raw.html === 'string' ? raw.html : '',
-            attachments: raw.attachments.map((a) => ({
-              filename: a.filename,
-              contentType: a.contentType,
-              content: a.content,
-            })),
-            raw,
-          });
-          for (const w of waiters) w();
-          done();
-        })
-        .catch(done);
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('error', done);
+      stream.on('end', () => {
+        const source = Buffer.concat(chunks);
+        simpleParser(source)
+          .then((raw) => {
+            const toField = Array.isArray(raw.to) ? raw.to : raw.to ? [raw.to] : [];
+            messages.push({
+              to: toField.flatMap((a) => a.value.map((v) => v.address ?? '')),
+              subject: raw.subject ?? '',
+              text: raw.text ?? '',
+              html: typeof raw.html === 'string' ? raw.html : '',
+              attachments: raw.attachments.map((a) => ({
+                filename: a.filename,
+                contentType: a.contentType,
+                content: a.content,
+              })),
+              raw,
+              source,
+            });
+            for (const w of waiters) w();
+            done();
+          })
+          .catch(done);
+      });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,6 +89,9 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         }, timeoutMs);
         if (!check()) waiters.add(check);
       });
+    },
+    refuseRecipient(address, reply = { code: 550, message: '5.1.1 mailbox unavailable' }) {
+      refused.set(address.toLowerCase(), reply);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -7,7 +7,7 @@ import { isPeriod, requestManualReports } from '@pulse/reports';
 
 const USAGE = 'usage: pnpm --filter @pulse/report-worker run-period YYYY-MM|YYYY-Www [--follower <userId>] [--resend]';
 
-/** Requests a period's reports now (all followers, or one); running report-workers produce and send them. */
+/** Requests a period's reports now (the followers of that frequency, or one); running report-workers produce and send them. */
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,

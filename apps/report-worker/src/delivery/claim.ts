@@ -8,7 +8,7 @@ export interface DeliveryKey {
 
 export interface DeliveryRow {
   id: string;
-  status: 'pending' | 'working' | 'sent' | 'failed' | 'skipped';
+  status: 'pending' | 'working' | 'sent' | 'failed' | 'skipped' | 'bounced';
   attempts: number;
   /** How many times an administrator asked to send it again: each resend is a new email with fresh links. */
   resendCount: number;
@@ -37,8 +37,8 @@ const CLAIM = `UPDATE report_deliveries
   RETURNING id, status, attempts, email_sent AS "emailSent", resend_count AS "resendCount"`;
 
 const STATUS = 'SELECT status FROM report_deliveries WHERE follower_id = $1 AND report_period = $2';
-// A skipped delivery (paused or unsubscribed) is as final as a sent one until an administrator resends it.
-const DONE = new Set<DeliveryRow['status']>(['sent', 'skipped']);
+// A skipped (paused or unsubscribed) or bounced delivery is as final as a sent one until an administrator resends it.
+const DONE = new Set<DeliveryRow['status']>(['sent', 'skipped', 'bounced']);
 
 export async function claimDelivery(pool: pg.Pool, key: DeliveryKey, claimTimeoutSec: number): Promise<ClaimResult> {
   await pool.query(ENSURE, [key.followerId, key.period]).catch((err: { code?: string }) => {
@@ -81,6 +81,15 @@ export async function markSkipped(pool: pg.Pool, deliveryId: string, reason: str
   );
 }
 
+/** The relay refused the recipient for good: recorded with its reply, and not retried. */
+export async function markBounced(pool: pg.Pool, deliveryId: string, reply: string): Promise<void> {
+  await pool.query(
+    `UPDATE report_deliveries SET status = 'bounced', claimed_until = NULL, last_error = $2, updated_at = now()
+     WHERE id = $1`,
+    [deliveryId, reply.slice(0, 1000)],
+  );
+}
+
 /** The "files will follow" notice went out; the delivery is not done until the files do. */
 export async function markNoticeSent(pool: pg.Pool, deliveryId: string): Promise<void> {
   await pool.query(
@@ -102,7 +111,7 @@ export async function markFailed(pool: pg.Pool, deliveryId: string, error: strin
 export async function markGivenUp(pool: pg.Pool, key: DeliveryKey, reason: string): Promise<void> {
   await pool.query(
     `UPDATE report_deliveries SET status = 'failed', claimed_until = NULL, last_error = $3, updated_at = now()
-     WHERE follower_id = $1 AND report_period = $2 AND status NOT IN ('sent', 'skipped')
+     WHERE follower_id = $1 AND report_period = $2 AND status NOT IN ('sent', 'skipped', 'bounced')
        AND NOT (status = 'working' AND claimed_until >= now())`,
     [key.followerId, key.period, reason.slice(0, 1000)],
   );

@@ -2,7 +2,7 @@ import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import { emailChartSeries, headlineFigures, renderEmailChart } from '@pulse/report-render';
-import { REPORT_LINK_TTL_DAYS, type ReportData, reportLink, unsubscribeLink } from '@pulse/reports';
+import { REPORT_LINK_TTL_DAYS, type ReportData, reportLink, unsubscribeLink, unsubscribeMailto } from '@pulse/reports';
 import type { ReportKeys, ReportSettings } from '../config';
 import type { RenderedReport, StoreResult } from '../storage/report-files';
 import { type DeliveryRow, markNoticeSent, markSent } from './claim';
@@ -23,7 +23,7 @@ export interface SendReportDeps {
   db: Db;
   mailer: Mailer;
   logger: Logger;
-  settings: Pick<ReportSettings, 'attachmentMaxBytes' | 'publicBaseUrl'>;
+  settings: Pick<ReportSettings, 'attachmentMaxBytes' | 'publicBaseUrl' | 'unsubscribeMailbox'>;
   keys: ReportKeys;
   now: () => Date;
 }
@@ -55,7 +55,11 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
       publicBaseUrl: settings.publicBaseUrl,
       now: deps.now(),
     }),
-    unsubscribeMailto: `mailto:${deps.mailer.fromAddress}?subject=unsubscribe`,
+    unsubscribeMailto: unsubscribeMailto(data.follower.id, {
+      keys: deps.keys.unsubscribe,
+      mailbox: settings.unsubscribeMailbox ?? deps.mailer.fromAddress,
+      now: deps.now(),
+    }),
     manageUrl: `${settings.publicBaseUrl}/#/subscriptions`,
     // A resend is a new message: its own key, so it is never taken for a duplicate of the first one.
     idempotencyKey: `report:${report.period}:${report.followerId}${delivery.resendCount > 0 ? `:resend-${delivery.resendCount}` : ''}`,

@@ -1,4 +1,4 @@
-// "Reports": my monthly reports, one row per period, with download links for the PDF and the workbook.
+// "Reports": my reports (monthly or weekly), one row per period, with download links for the PDF and the workbook.
 // Administrators also get a form to produce a period's reports now.
 import { api } from '../lib/api.js';
 import { dataTable, formatBytes, formatDate, h, notice, whileBusy } from '../lib/ui.js';
@@ -9,7 +9,11 @@ const STATUS_TEXT = {
   sent: 'Sent',
   failed: 'Failed (retrying)',
   skipped: 'Not sent',
+  bounced: 'Bounced',
 };
+
+// Final states an administrator may send again.
+const RESENDABLE = ['sent', 'failed', 'skipped', 'bounced'];
 
 function periodLabel(period) {
   if (period.includes('-W')) return `Week ${Number(period.slice(6))}, ${period.slice(0, 4)}`;
@@ -40,14 +44,14 @@ function filesCell(report) {
   return '—';
 }
 
-/** How it went: links (and until when), the attachment fallback, or why it failed or was not sent. */
+/** How it went: links (and until when), the attachment fallback, or why it failed, bounced or was not sent. */
 function deliveryCell(r) {
-  if (r.status === 'failed' || r.status === 'skipped')
+  if (r.status === 'failed' || r.status === 'skipped' || r.status === 'bounced')
     return r.reason ? `${STATUS_TEXT[r.status]}: ${r.reason}` : STATUS_TEXT[r.status];
   if (r.status !== 'sent') return STATUS_TEXT[r.status] ?? r.status;
-  const how = r.storageUploaded
-    ? `Links valid until ${formatDate(r.linksValidUntil)}`
-    : 'Attachments (storage was unavailable)';
+  // Deliveries recorded before links carried their expiry have no date to show.
+  const links = r.linksValidUntil ? `Links valid until ${formatDate(r.linksValidUntil)}` : 'Emailed as links';
+  const how = r.storageUploaded ? links : 'Attachments (storage was unavailable)';
   return r.resendCount > 0 ? `${how} · resent ${r.resendCount}×` : how;
 }
 
@@ -88,7 +92,7 @@ async function adminDeliveries() {
         { title: 'Period', cell: (r) => periodLabel(r.period) },
         { title: 'Sent at', cell: (r) => formatDate(r.sentAt) },
         { title: 'Delivery', cell: deliveryCell },
-        { title: '', cell: (r) => (['sent', 'failed', 'skipped'].includes(r.status) ? resend(r) : '') },
+        { title: '', cell: (r) => (RESENDABLE.includes(r.status) ? resend(r) : '') },
       ],
       rows: items,
     }),
@@ -103,17 +107,40 @@ function lastMonth() {
   return d.toISOString().slice(0, 7);
 }
 
+/** The previous ISO week as YYYY-Www (the week whose Thursday is seven days before this week's). */
+function lastWeek() {
+  const day = 86_400_000;
+  const now = new Date();
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const thursday = new Date(today - ((now.getUTCDay() + 6) % 7) * day + 3 * day - 7 * day);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * day)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+// A month goes to the monthly subscribers, an ISO week to the weekly ones. type=month/week fall back to a
+// text box in some browsers: the pattern and placeholder keep it usable there.
+const PERIOD_INPUT = {
+  monthly: { type: 'month', value: lastMonth, pattern: '\\d{4}-\\d{2}', placeholder: 'YYYY-MM' },
+  weekly: { type: 'week', value: lastWeek, pattern: '\\d{4}-W\\d{2}', placeholder: 'YYYY-Www' },
+};
+
 function runForm() {
   const status = h('div', { class: 'form-status' });
-  // type=month falls back to a text box in some browsers: the pattern and placeholder keep it usable there.
-  const period = h('input', {
-    id: 'report-period',
-    type: 'month',
-    required: true,
-    value: lastMonth(),
-    pattern: '\\d{4}-\\d{2}',
-    placeholder: 'YYYY-MM',
-  });
+  const period = h('input', { id: 'report-period', required: true });
+  const setKind = (kind) => {
+    const spec = PERIOD_INPUT[kind];
+    period.value = '';
+    Object.assign(period, { type: spec.type, pattern: spec.pattern, placeholder: spec.placeholder });
+    period.value = spec.value();
+  };
+  const kind = h(
+    'select',
+    { id: 'report-kind', onchange: (e) => setKind(e.target.value) },
+    h('option', { value: 'monthly' }, 'A month (monthly subscribers)'),
+    h('option', { value: 'weekly' }, 'An ISO week (weekly subscribers)'),
+  );
+  setKind('monthly');
   const resend = h('input', { id: 'report-resend', type: 'checkbox' });
   const submit = h('button', { type: 'submit' }, 'Send reports now');
   const form = h(
@@ -133,6 +160,8 @@ function runForm() {
       },
     },
     h('h2', { id: 'report-run-title' }, 'Send a period now (administrators)'),
+    h('label', { for: 'report-kind' }, 'Send'),
+    h('div', { class: 'toolbar' }, kind),
     h('label', { for: 'report-period' }, 'Period'),
     h('div', { class: 'toolbar' }, period),
     h(
@@ -172,7 +201,7 @@ export default {
       const { items } = await api('GET', '/api/v1/reports');
       list.replaceChildren(
         items.length === 0
-          ? notice('No reports yet. Follow a device to receive a report next month.')
+          ? notice('No reports yet. Follow a device to receive a report at your subscription’s next slot.')
           : dataTable({
               caption: 'My reports',
               columns: [

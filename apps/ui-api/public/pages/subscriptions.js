@@ -113,6 +113,21 @@ function settingsForm(state, onSaved) {
   );
 }
 
+/** A slot is set in UTC: show it in UTC, so it reads the same as the "Send at (UTC)" field. */
+function slotTime(iso) {
+  const at = new Date(iso).toLocaleString(undefined, {
+    weekday: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: 'UTC',
+  });
+  return `${at} UTC`;
+}
+
 function summary(state, refresh) {
   const { subscription: s, user } = state;
   const status = h('div', { class: 'form-status' });
@@ -135,7 +150,7 @@ function summary(state, refresh) {
   let line;
   if (s.unsubscribedAt) line = `Unsubscribed since ${formatDate(s.unsubscribedAt)}: no reports are sent.`;
   else if (s.paused) line = 'Paused: no reports are sent.';
-  else line = `Next report: ${formatDate(s.nextDelivery.at)} (covers ${s.nextDelivery.period}).`;
+  else line = `Next report: ${slotTime(s.nextDelivery.at)} (covers ${s.nextDelivery.period}).`;
   return h(
     'section',
     { class: 'card stack', 'aria-labelledby': 'sub-status-title' },
@@ -161,7 +176,7 @@ function previewCard(user) {
             h(
               'p',
               { class: 'muted' },
-              `Period ${p.period}, ${p.devices} device(s). First page of the PDF — nothing was emailed.`,
+              `Period ${p.period}, ${p.devices} device${p.devices === 1 ? '' : 's'}. First page of the PDF — nothing was emailed.`,
             ),
             h('img', { src: p.image, alt: `First page of the ${p.period} report`, class: 'preview', width: 566 }),
           );

@@ -5,13 +5,13 @@ import { safeFilename } from '../files/filename';
 export interface ReportItem {
   id: string;
   period: string;
-  status: 'pending' | 'working' | 'sent' | 'failed' | 'skipped';
+  status: 'pending' | 'working' | 'sent' | 'failed' | 'skipped' | 'bounced';
   emailSent: boolean;
   sentAt: string | null;
   storageUploaded: boolean;
   /** Until when the emailed links work; null when the files went as attachments or nothing was sent. */
   linksValidUntil: string | null;
-  /** Why the last attempt failed, or why it was skipped (paused, unsubscribed). */
+  /** Why the last attempt failed, why it was skipped (paused, unsubscribed), or the relay's refusal (bounced). */
   reason: string | null;
   resendCount: number;
   follower?: { id: string; email: string };

@@ -1,5 +1,5 @@
 import { z } from '@pulse/config';
-import { requestManualReports, requestResend } from '@pulse/reports';
+import { isPeriod, requestManualReports, requestResend } from '@pulse/reports';
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { errors } from '../http/errors';
@@ -10,7 +10,7 @@ import { followReportLink } from '../reports/report-links';
 import { listMyReports, listRecentDeliveries } from '../reports/report-queries';
 
 const runBody = z.strictObject({
-  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM'),
+  period: z.string().max(8).refine(isPeriod, 'must be a month YYYY-MM or an ISO week YYYY-Www'),
   followerId: z.uuid().optional(),
   resend: z.boolean().default(false),
 });
@@ -41,7 +41,8 @@ export function reportsRoutes(deps: AppDeps): Router {
       path: '/api/v1/reports/run',
       operationId: 'runReports',
       tag: 'Reports',
-      summary: 'Admin: produce and send the reports of a period now (all followers, or one)',
+      summary:
+        'Admin: produce and send the reports of a period now: a month (followers with a monthly subscription) or an ISO week (weekly ones), or one follower',
       body: runBody,
       responses: {
         202: { description: 'requested', schema: reportRunRequested },

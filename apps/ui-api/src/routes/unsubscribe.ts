@@ -1,6 +1,5 @@
 import { z } from '@pulse/config';
-import { getSubscription, resubscribe, UNSUBSCRIBE_PURPOSE, unsubscribe } from '@pulse/reports';
-import { verifyToken } from '@pulse/signed-links';
+import { getSubscription, readUnsubscribeToken, resubscribe, unsubscribe } from '@pulse/reports';
 import express, { type Request, Router } from 'express';
 import type { AppDeps } from '../deps';
 import { route } from '../http/route';
@@ -35,15 +34,12 @@ export function unsubscribeRoutes(deps: AppDeps): Router {
   router.use('/u', express.urlencoded({ extended: false, limit: '2kb' }));
 
   async function subjectOf(token: string) {
-    const verified = verifyToken(deps.config.keys.unsubscribe, token, {
-      purpose: UNSUBSCRIBE_PURPOSE,
-      now: deps.now(),
-    });
-    if (!verified.ok) {
-      deps.logger.info({ event: 'unsubscribe_link_rejected', reason: verified.reason }, 'unsubscribe link rejected');
+    const read = readUnsubscribeToken(deps.config.keys.unsubscribe, token, deps.now());
+    if (!read.ok) {
+      deps.logger.info({ event: 'unsubscribe_link_rejected', reason: read.reason }, 'unsubscribe link rejected');
       return null;
     }
-    return deps.db.prisma.user.findUnique({ where: { id: verified.claims.sub }, select: { id: true, email: true } });
+    return deps.db.prisma.user.findUnique({ where: { id: read.userId }, select: { id: true, email: true } });
   }
 
   route(
