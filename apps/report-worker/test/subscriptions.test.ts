@@ -127,4 +127,35 @@ describe('a subscription shapes the report', () => {
     const again = await fx.db.prisma.reportDelivery.findUniqueOrThrow({ where: { id: row.id } });
     expect(again).toMatchObject({ status: 'bounced', attempts: 2, resendCount: 1 });
   });
+
+  it("resends one delivery on an administrator's request: a new email with fresh links, counted as a resend", async () => {
+    const user = await fx.db.prisma.user.create({ data: { email: `again-${Date.now()}@example.com`, name: 'Again' } });
+    await fx.db.prisma.deviceFollow.create({ data: { userId: user.id, deviceId: zoe.devices[1]! } });
+    const key = { period: '2026-10', followerId: user.id };
+    const first = new Date('2026-11-01T02:05:00Z');
+    await expect(handleReportRequested({ ...fx.deps, now: () => first }, key)).resolves.toBe('sent');
+    const row = await fx.db.prisma.reportDelivery.findUniqueOrThrow({
+      where: { followerId_reportPeriod: { followerId: user.id, reportPeriod: '2026-10' } },
+    });
+    await expect(requestResend(fx.db, row.id, user.id)).resolves.toMatchObject({
+      outcome: 'requested',
+      resendCount: 1,
+    });
+    const later = new Date('2026-11-20T09:00:00Z');
+    await expect(handleReportRequested({ ...fx.deps, now: () => later }, key)).resolves.toBe('sent');
+
+    const mails = fx.smtp.messages.filter((m) => m.to.includes(user.email));
+    expect(mails).toHaveLength(2);
+    expect(mails.map((m) => m.raw.headers.get('x-pulse-message-key'))).toEqual([
+      `report:2026-10:${user.id}`,
+      `report:2026-10:${user.id}:resend-1`,
+    ]);
+    const links = mails.map((m) => /PDF report: (\S+)/.exec(m.text)?.[1]);
+    expect(links[1]).toBeDefined();
+    expect(links[1]).not.toBe(links[0]);
+    expect(mails[1]!.text).toContain('These links work until 2026-12-20.');
+    const after = await fx.db.prisma.reportDelivery.findUniqueOrThrow({ where: { id: row.id } });
+    expect(after).toMatchObject({ status: 'sent', resendCount: 1, resendRequestedBy: user.id });
+    expect(after.linksValidUntil?.toISOString().slice(0, 10)).toBe('2026-12-20');
+  });
 });
