@@ -51,6 +51,23 @@ async function waitForExport(who: LoggedIn, id: string): Promise<ExportItem> {
   }
 }
 
+/** Reads a server-sent event stream until the server ends it (`ended`) or `ms` pass; returns what arrived. */
+async function readUntilEnd(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  ms: number,
+): Promise<{ ended: boolean; text: string }> {
+  let text = '';
+  const ended = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return true;
+      text += Buffer.from(value).toString('utf8');
+    }
+  })();
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
+  return { ended: await Promise.race([ended, timeout]), text };
+}
+
 /** Follows the API's 302 with a plain fetch, as a browser would: no credentials, just the presigned URL. */
 async function download(who: LoggedIn, id: string): Promise<{ bytes: Buffer; disposition: string; type: string }> {
   const res = await app.request(`/api/v1/exports/${id}/download`, { token: who.token });
@@ -183,18 +200,9 @@ describe('exports end to end (API -> outbox -> NATS -> export-worker -> RGW -> 3
       } else {
         await app.db.pool.query('UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1', [dave.user.id]);
       }
-      let text = '';
-      const ended = (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return true;
-          text += Buffer.from(value).toString('utf8');
-        }
-      })();
-      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000).unref());
-      const result = await Promise.race([ended, timeout]);
+      const { ended, text } = await readUntilEnd(reader, 5000);
       controller.abort();
-      expect(result).toBe(true);
+      expect(ended).toBe(true);
       expect(text).toContain('event: session-ended');
     }
   });
@@ -358,16 +366,8 @@ describe('progress streams share the bus and end with their session', () => {
       const res = await app.request('/api/v1/exports/events', { token: erin.token, signal: controller.signal });
       expect(res.status).toBe(200);
       const reader = res.body!.getReader();
-      let text = '';
-      const ended = (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return true;
-          text += Buffer.from(value).toString('utf8');
-        }
-      })();
-      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 6000).unref());
-      expect(await Promise.race([ended, timeout])).toBe(true);
+      const { ended, text } = await readUntilEnd(reader, 6000);
+      expect(ended).toBe(true);
       expect(text).toContain('event: session-ended');
       expect(app.logs.events('export_events_closed')).toEqual(
         expect.arrayContaining([expect.objectContaining({ reason: 'session_expired' })]),
