@@ -380,3 +380,13 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
 }
+
+/** Runs `work` while `table` is renamed away: a real database failure in the middle of a request. */
+export async function whileTableMissing<T>(app: TestApp, table: string, work: () => Promise<T>): Promise<T> {
+  await app.db.pool.query(`ALTER TABLE ${table} RENAME TO ${table}_away`);
+  try {
+    return await work();
+  } finally {
+    await app.db.pool.query(`ALTER TABLE ${table}_away RENAME TO ${table}`);
+  }
+}

@@ -3,7 +3,7 @@ import { loadConfig } from '@pulse/config';
 import { REPORT_LINK_PURPOSE, type ReportLinkScope, reportLink, updateSubscription } from '@pulse/reports';
 import { signToken } from '@pulse/signed-links';
 import { uiApiKeys } from '../src/config';
-import { type LoggedIn, type SeededFile, startTestApp, type TestApp } from './harness';
+import { type LoggedIn, type SeededFile, startTestApp, type TestApp, whileTableMissing } from './harness';
 
 const DAY_MS = 86_400_000;
 let app: TestApp;
@@ -245,13 +245,7 @@ describe('GET /r/:token (report email links)', () => {
     const token = url.slice(3);
     const before = app.logs.lines.length;
     // A real database failure mid-request: the files table is briefly not there.
-    await app.db.pool.query('ALTER TABLE artifact_files RENAME TO artifact_files_away');
-    let res: Response;
-    try {
-      res = await app.request(url);
-    } finally {
-      await app.db.pool.query('ALTER TABLE artifact_files_away RENAME TO artifact_files');
-    }
+    const res = await whileTableMissing(app, 'artifact_files', () => app.request(url));
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('cache-control')).toBe('no-store');

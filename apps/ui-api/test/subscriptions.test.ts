@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { unsubscribeLink } from '@pulse/reports';
-import { type LoggedIn, startTestApp, type TestApp } from './harness';
+import { type LoggedIn, startTestApp, type TestApp, whileTableMissing } from './harness';
 
 let app: TestApp;
 let alice: LoggedIn;
@@ -191,13 +191,7 @@ describe('unsubscribe links (/u/{token})', () => {
     const token = url.slice('/u/'.length);
     const before = app.logs.lines.length;
     // A real database failure mid-request: the subscriptions table is briefly not there.
-    await app.db.pool.query('ALTER TABLE report_subscriptions RENAME TO report_subscriptions_away');
-    let res: Response;
-    try {
-      res = await app.request(url);
-    } finally {
-      await app.db.pool.query('ALTER TABLE report_subscriptions_away RENAME TO report_subscriptions');
-    }
+    const res = await whileTableMissing(app, 'report_subscriptions', () => app.request(url));
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await res.text()).toContain('<h1>');
