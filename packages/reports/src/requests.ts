@@ -6,6 +6,9 @@ import { DEFAULT_SUBSCRIPTION } from './subscriptions';
 // Large enough for thousands of followers: one outbox row each, in one transaction.
 const TX_TIMEOUT_MS = 120_000;
 
+// The deliveries an administrator may send again: every finished one (a pending or working one is on its way).
+const RESENDABLE = ['sent', 'failed', 'skipped', 'bounced'];
+
 function enqueue(tx: Prisma.TransactionClient, period: string, followerId: string, msgId: string) {
   return enqueueOutbox(tx, { subject: 'report.requested', payload: { period, followerId }, msgId });
 }
@@ -115,7 +118,7 @@ export async function requestManualReports(
       const ids = followers.map((f) => f.id);
       if (request.resend && ids.length > 0) {
         await tx.$executeRaw`UPDATE report_deliveries SET status = 'pending', updated_at = now()
-          WHERE report_period = ${request.period} AND follower_id = ANY(${ids}::uuid[]) AND status IN ('sent', 'failed', 'skipped', 'bounced')`;
+          WHERE report_period = ${request.period} AND follower_id = ANY(${ids}::uuid[]) AND status = ANY(${RESENDABLE}::"DeliveryStatus"[])`;
       }
       for (const id of ids) await enqueue(tx, request.period, id, `report:${request.period}:${id}:${requestId}`);
       return ids.length;
@@ -141,7 +144,7 @@ export async function requestResend(db: Db, deliveryId: string, adminId: string)
       UPDATE report_deliveries
       SET status = 'pending', resend_count = resend_count + 1, resend_requested_at = now(),
           resend_requested_by = ${adminId}::uuid, last_error = NULL, updated_at = now()
-      WHERE id = ${deliveryId}::uuid AND status IN ('sent', 'failed', 'skipped', 'bounced')
+      WHERE id = ${deliveryId}::uuid AND status = ANY(${RESENDABLE}::"DeliveryStatus"[])
       RETURNING report_period AS period, follower_id::text AS "followerId", resend_count AS "resendCount"`;
     const row = rows[0];
     if (!row) {

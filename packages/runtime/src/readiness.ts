@@ -29,7 +29,7 @@ export interface ReadinessProbeOptions {
   cacheMs?: number;
 }
 
-async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs = 2000): Promise<ReadinessReport> {
+async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs: number): Promise<ReadinessReport> {
   const outcomes = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       let timer: NodeJS.Timeout | undefined;

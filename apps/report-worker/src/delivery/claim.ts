@@ -38,7 +38,8 @@ const CLAIM = `UPDATE report_deliveries
 
 const STATUS = 'SELECT status FROM report_deliveries WHERE follower_id = $1 AND report_period = $2';
 // A skipped (paused or unsubscribed) or bounced delivery is as final as a sent one until an administrator resends it.
-const DONE = new Set<DeliveryRow['status']>(['sent', 'skipped', 'bounced']);
+const FINAL: DeliveryRow['status'][] = ['sent', 'skipped', 'bounced'];
+const DONE = new Set(FINAL);
 
 export async function claimDelivery(pool: pg.Pool, key: DeliveryKey, claimTimeoutSec: number): Promise<ClaimResult> {
   await pool.query(ENSURE, [key.followerId, key.period]).catch((err: { code?: string }) => {
@@ -111,8 +112,8 @@ export async function markFailed(pool: pg.Pool, deliveryId: string, error: strin
 export async function markGivenUp(pool: pg.Pool, key: DeliveryKey, reason: string): Promise<void> {
   await pool.query(
     `UPDATE report_deliveries SET status = 'failed', claimed_until = NULL, last_error = $3, updated_at = now()
-     WHERE follower_id = $1 AND report_period = $2 AND status NOT IN ('sent', 'skipped', 'bounced')
+     WHERE follower_id = $1 AND report_period = $2 AND status <> ALL($4::"DeliveryStatus"[])
        AND NOT (status = 'working' AND claimed_until >= now())`,
-    [key.followerId, key.period, reason.slice(0, 1000)],
+    [key.followerId, key.period, reason.slice(0, 1000), FINAL],
   );
 }
