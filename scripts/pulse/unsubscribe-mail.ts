@@ -12,25 +12,14 @@ import { createDb } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
 import { readUnsubscribeToken, unsubscribe, unsubscribeTokenInSubject } from '@pulse/reports';
 import { simpleParser } from 'mailparser';
+import { EX_TEMPFAIL, readMessage } from './mail-input';
 
 const HELP = `usage: pnpm pulse unsubscribe-mail < message.eml
   reads one email sent to the unsubscribe mailbox and unsubscribes the user its subject's token names
   needs DATABASE_URL and UNSUBSCRIBE_SIGNING_SECRET (and _PREVIOUS during a rotation)
 `;
-// An unsubscribe request is a few KiB; anything far bigger is not one, and is not read to the end.
+// An unsubscribe request is a few KiB; of anything far bigger only the start (the headers) is read.
 const MAX_BYTES = 256 * 1024;
-const EX_TEMPFAIL = 75;
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BYTES) break;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 export async function runUnsubscribeMail(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -49,7 +38,7 @@ export async function runUnsubscribeMail(argv: string[]): Promise<number> {
   };
 
   // Headers only matter; mailparser unfolds and decodes them (a client may encode the subject).
-  const message = await simpleParser(await readStdin(), { skipHtmlToText: true, skipTextToHtml: true });
+  const message = await simpleParser(await readMessage(MAX_BYTES), { skipHtmlToText: true, skipTextToHtml: true });
   const token = unsubscribeTokenInSubject(message.subject ?? '');
   if (!token) {
     logger.info({ event: 'unsubscribe_mail_ignored', reason: 'no_token' }, 'not an unsubscribe request');

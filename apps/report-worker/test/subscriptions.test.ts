@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { requestResend, updateSubscription } from '@pulse/reports';
+import { readBounce } from '@pulse/mail';
+import { recordLateBounce, requestResend, updateSubscription } from '@pulse/reports';
+import { bounceMessage } from '@pulse/testing';
 import { handleReportRequested } from '../src/handle-report-requested';
 import { reportObjectKey as reportKey } from '@pulse/storage';
 import { type ReportFixture, type SeededFollower, seedReportWorld, startReportFixture } from './fixture';
@@ -150,6 +152,8 @@ describe('a subscription shapes the report', () => {
       `report:2026-10:${user.id}`,
       `report:2026-10:${user.id}:resend-1`,
     ]);
+    // Each sending names itself for a bounce that comes back later (DSN envelope id, and the header).
+    expect(mails.map((m) => m.envelopeId)).toEqual([`${row.id}.0`, `${row.id}.1`]);
     const links = mails.map((m) => /PDF report: (\S+)/.exec(m.text)?.[1]);
     expect(links[1]).toBeDefined();
     expect(links[1]).not.toBe(links[0]);
@@ -157,5 +161,36 @@ describe('a subscription shapes the report', () => {
     const after = await fx.db.prisma.reportDelivery.findUniqueOrThrow({ where: { id: row.id } });
     expect(after).toMatchObject({ status: 'sent', resendCount: 1, resendRequestedBy: user.id });
     expect(after.linksValidUntil?.toISOString().slice(0, 10)).toBe('2026-12-20');
+
+    // Bounces that come back later, as the MTA writes them. The first email's is too late to matter: the
+    // resend stands. The resend's own bounce marks the delivery bounced, with the remote server's reason.
+    const lateBounce = async (mail: (typeof mails)[number], mta: 'postfix' | 'exim') => {
+      const report = await readBounce(
+        bounceMessage({ mta, original: mail.source, recipient: user.email, envelopeId: mail.envelopeId }),
+      );
+      return recordLateBounce(fx.db, report?.tag ?? '', 'bounced later: 5.1.1');
+    };
+    await expect(lateBounce(mails[0]!, 'postfix')).resolves.toEqual({ outcome: 'superseded', deliveryId: row.id });
+    expect(await fx.db.prisma.reportDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'sent',
+    });
+    await expect(lateBounce(mails[1]!, 'exim')).resolves.toEqual({
+      outcome: 'bounced',
+      deliveryId: row.id,
+      followerId: user.id,
+    });
+    expect(await fx.db.prisma.reportDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'bounced',
+      lastError: 'bounced later: 5.1.1',
+    });
+    // The MTA delivering the same bounce again changes nothing; a tag that is not ours names nothing.
+    await expect(lateBounce(mails[1]!, 'postfix')).resolves.toMatchObject({ outcome: 'unchanged', status: 'bounced' });
+    await expect(recordLateBounce(fx.db, `${crypto.randomUUID()}.0`, 'x')).resolves.toEqual({ outcome: 'unknown' });
+    await expect(recordLateBounce(fx.db, 'someone-else', 'x')).resolves.toEqual({ outcome: 'unknown' });
+    // Like any bounce, it can be resent by an administrator.
+    await expect(requestResend(fx.db, row.id, user.id)).resolves.toMatchObject({
+      outcome: 'requested',
+      resendCount: 2,
+    });
   });
 });

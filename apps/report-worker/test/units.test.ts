@@ -34,6 +34,7 @@ describe('report email', () => {
         validUntil: new Date('2026-12-01T00:00:00Z'),
       },
       idempotencyKey: 'k',
+      bounceTag: 't',
     });
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&lt;script&gt;');

@@ -10,7 +10,7 @@ import { loadConfig, smtpConfig } from '@pulse/config';
 import { createLogger } from '@pulse/logger';
 import { createMailer } from '@pulse/mail';
 import { previousPeriod, requestDueReports, requestManualReports, updateSubscription } from '@pulse/reports';
-import { type CapturedMail, LogCapture } from '@pulse/testing';
+import { bounceMessage, type CapturedMail, LogCapture } from '@pulse/testing';
 import { launchBrowser, SHOTS } from './browser-support';
 import { type LoggedIn, startTestApp, type TestApp } from './harness';
 import { type RunningWorker, startWorker } from './worker-process';
@@ -252,23 +252,9 @@ describe('report subscriptions across two report-worker processes', () => {
     const forged = await send(`${subject.slice(0, -4)}AAAA`);
     client.close();
 
-    // The mailbox's reader: the raw message on stdin, as an MTA pipe gives it.
     const cli = (source: Buffer) =>
-      new Promise<{ code: number; stdout: string }>((resolve) => {
-        const child = execFile(
-          process.execPath,
-          ['--import', 'tsx', PULSE_CLI, 'unsubscribe-mail'],
-          {
-            env: {
-              PATH: process.env.PATH,
-              DATABASE_URL: app.config.db.url,
-              UNSUBSCRIBE_SIGNING_SECRET: app.config.keys.unsubscribe.current.secret,
-              LOG_LEVEL: 'warn',
-            },
-          },
-          (err, stdout) => resolve({ code: err ? Number(err.code) : 0, stdout }),
-        );
-        child.stdin?.end(source);
+      mailFilter('unsubscribe-mail', source, {
+        UNSUBSCRIBE_SIGNING_SECRET: app.config.keys.unsubscribe.current.secret,
       });
     // A message whose token was tampered with unsubscribes nobody (and is not bounced back).
     expect(await cli(forged)).toEqual({ code: 0, stdout: 'ignored: the unsubscribe token is invalid\n' });
@@ -287,4 +273,67 @@ describe('report subscriptions across two report-worker processes', () => {
       stdout: `already unsubscribed: ${monthly.user.email}\n`,
     });
   }, 60_000);
+
+  it('marks a report bounced when the bounce comes back later: the MTA hands it to pnpm pulse bounce-mail', async () => {
+    const delivery = () =>
+      app.db.prisma.reportDelivery.findUniqueOrThrow({
+        where: { followerId_reportPeriod: { followerId: weekly.user.id, reportPeriod: weekPeriod } },
+      });
+    const before = await delivery();
+    expect(before.status).toBe('sent');
+    // The relay accepted the email with its DSN envelope id; the remote server refused it afterwards.
+    expect(weeklyMail.envelopeId).toBe(`${before.id}.0`);
+    const bounce = bounceMessage({
+      mta: 'postfix',
+      original: weeklyMail.source,
+      recipient: weekly.user.email,
+      envelopeId: weeklyMail.envelopeId,
+    });
+    // Mail that is not a permanent-failure report changes nothing: a delay warning, an ordinary reply.
+    const delayed = bounceMessage({
+      mta: 'postfix',
+      original: weeklyMail.source,
+      recipient: weekly.user.email,
+      envelopeId: weeklyMail.envelopeId,
+      action: 'delayed',
+      status: '4.4.1',
+    });
+    expect(await mailFilter('bounce-mail', delayed)).toEqual({
+      code: 0,
+      stdout: 'ignored: not a delivery report of a permanent failure\n',
+    });
+    expect(await mailFilter('bounce-mail', monthlyMail.source)).toMatchObject({ code: 0 });
+    expect((await delivery()).status).toBe('sent');
+
+    expect(await mailFilter('bounce-mail', bounce)).toEqual({
+      code: 0,
+      stdout: `bounced: delivery ${before.id} (5.1.1)\n`,
+    });
+    const after = await delivery();
+    expect(after.status).toBe('bounced');
+    expect(after.lastError).toContain('5.1.1');
+    expect(after.lastError).toContain('User unknown');
+    // The MTA delivering the same bounce again is harmless.
+    expect(await mailFilter('bounce-mail', bounce)).toEqual({
+      code: 0,
+      stdout: `unchanged: delivery ${before.id} is bounced\n`,
+    });
+    // With the database gone the MTA is told to try again later (EX_TEMPFAIL), not that the mail failed.
+    expect(
+      await mailFilter('bounce-mail', bounce, { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' }),
+    ).toMatchObject({ code: 75 });
+  }, 60_000);
 });
+
+/** A mailbox command as an MTA pipe runs it: the raw message on stdin, the sysexits code back. */
+function mailFilter(command: string, source: Buffer, env: Record<string, string> = {}) {
+  return new Promise<{ code: number; stdout: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', PULSE_CLI, command],
+      { env: { PATH: process.env.PATH, DATABASE_URL: app.config.db.url, LOG_LEVEL: 'warn', ...env } },
+      (err, stdout) => resolve({ code: err ? Number(err.code) : 0, stdout }),
+    );
+    child.stdin?.end(source);
+  });
+}

@@ -1,6 +1,9 @@
 import type { SmtpConfig } from '@pulse/config';
 import type { Logger } from '@pulse/logger';
 import nodemailer from 'nodemailer';
+import { BOUNCE_TAG_HEADER } from './bounce';
+
+export { BOUNCE_TAG_HEADER, type BounceReport, type FailedRecipient, readBounce } from './bounce';
 
 export interface MailAttachment {
   filename: string;
@@ -22,6 +25,12 @@ export interface MailMessage {
   idempotencyKey?: string;
   /** RFC 2369 / RFC 8058: where the recipient unsubscribes (an https URL that takes a one-click POST, and a mailto). */
   unsubscribe?: { url: string; mailto?: string };
+  /**
+   * Names this message in a bounce that arrives later (`readBounce`): sent as the DSN envelope id (RFC 3461
+   * ENVID, with NOTIFY=FAILURE and RET=HDRS) where the relay offers DSN, and as a header the returned
+   * headers quote back where it does not. Visible to the recipient: it must name nothing but this message.
+   */
+  bounceTag?: string;
 }
 
 export interface Mailer {
@@ -36,8 +45,8 @@ export interface Mailer {
 /**
  * The SMTP relay refused the recipient for good (a 5xx reply to RCPT TO: no such mailbox, domain
  * unknown, blocked): sending the same message again cannot succeed. This is the bounce a sender sees
- * directly; a bounce the relay accepts first and reports later (a DSN to the envelope sender) needs an
- * inbound mailbox and is not seen here.
+ * directly; a bounce the relay accepts first and reports later (a DSN to the envelope sender) arrives
+ * in the sender's mailbox, where `readBounce` reads it.
  */
 export class MailRejectedError extends Error {
   constructor(
@@ -98,6 +107,7 @@ export function createMailer(options: { config: SmtpConfig; logger: Logger; metr
           attachments: message.attachments,
           headers: {
             ...(message.idempotencyKey ? { 'X-Pulse-Message-Key': message.idempotencyKey } : {}),
+            ...(message.bounceTag ? { [BOUNCE_TAG_HEADER]: message.bounceTag } : {}),
             // Mail clients show an "Unsubscribe" button and POST `List-Unsubscribe=One-Click` to the URL.
             ...(message.unsubscribe ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
           },
@@ -109,6 +119,9 @@ export function createMailer(options: { config: SmtpConfig; logger: Logger; metr
                   [message.unsubscribe.url, ...(message.unsubscribe.mailto ? [message.unsubscribe.mailto] : [])],
                 ],
               }
+            : undefined,
+          dsn: message.bounceTag
+            ? { id: message.bounceTag, return: 'headers', notify: 'FAILURE', recipient: message.to }
             : undefined,
         })
         .catch((err: unknown) => {

@@ -1,6 +1,8 @@
 // The report domain shared by ui-api and report-worker: periods, subscriptions (the only code that
 // touches report_subscriptions), how a report run is requested (outbox rows), what a report contains
 // (loaded from Postgres), and the signed links in report emails. One definition, so the two apps can't drift.
+export { readReportBounceTag, reportBounceTag } from './bounce-tag';
+export { type LateBounceOutcome, recordLateBounce } from './late-bounce';
 export { FollowerNotFoundError } from './errors';
 export {
   findReportFile,

@@ -1,3 +1,4 @@
+export { type BounceOptions, bounceMessage } from './bounce-messages';
 export { parseCsv } from './csv';
 export { createTestDatabase, ensureTemplate, type TestDatabase } from './database';
 export { LogCapture } from './log-capture';

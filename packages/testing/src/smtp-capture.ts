@@ -11,6 +11,8 @@ export interface CapturedMail {
   raw: ParsedMail;
   /** The message as received (RFC 5322 text), e.g. to hand to a mail filter. */
   source: Buffer;
+  /** The DSN envelope id the sender gave in MAIL FROM (RFC 3461 ENVID), if any. */
+  envelopeId: string | undefined;
 }
 
 /** A real SMTP server on a random loopback port that keeps every message it receives. */
@@ -31,6 +33,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   const refused = new Map<string, { code: number; message: string }>();
   const server = new SMTPServer({
     authOptional: true,
+    // Offer DSN like a real relay does, so a sender's ENVID/NOTIFY/RET reach the envelope.
+    hideDSN: false,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, callback) {
@@ -38,7 +42,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       if (!reply) return callback();
       callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
     },
-    onData(stream, _session, done) {
+    onData(stream, session, done) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', done);
@@ -59,6 +63,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
               })),
               raw,
               source,
+              envelopeId: (session.envelope as { dsn?: { envid?: string | null } }).dsn?.envid ?? undefined,
             });
             for (const w of waiters) w();
             done();

@@ -24,6 +24,8 @@ export interface ReportEmailInput {
   manageUrl: string;
   /** Sent as a header so a message can be traced to its delivery row. */
   idempotencyKey: string;
+  /** Names the delivery (and which sending of it) in a bounce that arrives later: `reportBounceTag`. */
+  bounceTag: string;
 }
 
 export interface ReportLink {
@@ -145,6 +147,7 @@ ${body}
 </body></html>`,
     attachments: attachments.length ? attachments : undefined,
     idempotencyKey: input.idempotencyKey,
+    bounceTag: input.bounceTag,
     unsubscribe: { url: input.unsubscribeUrl, mailto: input.unsubscribeMailto },
   };
 }

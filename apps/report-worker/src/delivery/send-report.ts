@@ -2,7 +2,14 @@ import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import { emailChartSeries, headlineFigures, renderEmailChart } from '@pulse/report-render';
-import { REPORT_LINK_TTL_DAYS, type ReportData, reportLink, unsubscribeLink, unsubscribeMailto } from '@pulse/reports';
+import {
+  REPORT_LINK_TTL_DAYS,
+  type ReportData,
+  reportBounceTag,
+  reportLink,
+  unsubscribeLink,
+  unsubscribeMailto,
+} from '@pulse/reports';
 import type { ReportKeys, ReportSettings } from '../config';
 import type { RenderedReport, StoreResult } from '../storage/report-files';
 import { type DeliveryRow, markNoticeSent, markSent } from './claim';
@@ -63,6 +70,7 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
     manageUrl: `${settings.publicBaseUrl}/#/subscriptions`,
     // A resend is a new message: its own key, so it is never taken for a duplicate of the first one.
     idempotencyKey: `report:${report.period}:${report.followerId}${delivery.resendCount > 0 ? `:resend-${delivery.resendCount}` : ''}`,
+    bounceTag: reportBounceTag(delivery),
   };
 
   let delivered: ReportDelivery;
