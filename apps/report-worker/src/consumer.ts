@@ -1,6 +1,5 @@
 import { type Bus, type Consumer, exponentialBackoff, PermanentError } from '@pulse/bus';
-import { markGivenUp } from './delivery/claim';
-import { FollowerNotFoundError } from '@pulse/reports';
+import { FollowerNotFoundError, markGivenUp } from '@pulse/reports';
 import type { JobMetrics } from '@pulse/runtime';
 import { handleReportRequested, type ReportHandlerDeps } from './handle-report-requested';
 
@@ -46,7 +45,7 @@ export function consumeReportRequests(
       // A malformed message names no delivery: it is only dead-lettered.
       onDeadLetter: async (dead, payload) => {
         if (payload)
-          await markGivenUp(deps.db.pool, { period: payload.period, followerId: payload.followerId }, dead.reason);
+          await markGivenUp(deps.db, { period: payload.period, followerId: payload.followerId }, dead.reason);
       },
     },
   );

@@ -2,10 +2,20 @@ import type { Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import { MailRejectedError, type Mailer } from '@pulse/mail';
 import { renderPdf, renderXlsx } from '@pulse/report-render';
-import { getSubscription, isInactive, loadReportData, type ReportData, type ReportFormats } from '@pulse/reports';
+import {
+  claimDelivery,
+  type DeliveryKey,
+  getSubscription,
+  isInactive,
+  loadReportData,
+  markBounced,
+  markFailed,
+  markSkipped,
+  type ReportData,
+  type ReportFormats,
+} from '@pulse/reports';
 import type { Storage } from '@pulse/storage';
 import type { ReportKeys, ReportSettings } from './config';
-import { claimDelivery, type DeliveryKey, markBounced, markFailed, markSkipped } from './delivery/claim';
 import { sendReport } from './delivery/send-report';
 import { type ReportFile, reportFile, storeReport } from './storage/report-files';
 
@@ -65,7 +75,7 @@ export async function handleReportRequested(
   const now = deps.now ?? (() => new Date());
   const log = logger.child({ period: key.period, followerId: key.followerId });
 
-  const claim = await claimDelivery(db.pool, key, settings.claimTimeoutSec);
+  const claim = await claimDelivery(db, key, settings.claimTimeoutSec);
   if (claim.outcome === 'sent') {
     log.info({ event: 'report_skipped', reason: 'already_sent' }, 'report already sent');
     return 'already_sent';
@@ -79,7 +89,7 @@ export async function handleReportRequested(
     const subscription = await getSubscription(db, key.followerId);
     if (isInactive(subscription)) {
       const reason = subscription.unsubscribedAt ? 'unsubscribed' : 'paused';
-      await markSkipped(db.pool, delivery.id, reason);
+      await markSkipped(db, delivery.id, reason);
       log.info({ event: 'report_skipped', reason }, 'subscription inactive; nothing sent');
       return 'skipped';
     }
@@ -136,12 +146,12 @@ export async function handleReportRequested(
   } catch (err) {
     if (err instanceof MailRejectedError) {
       // Retrying cannot change the relay's answer: the delivery shows it, an administrator may resend.
-      await markBounced(db.pool, delivery.id, err.response);
+      await markBounced(db, delivery.id, err.response);
       log.warn({ event: 'report_bounced', responseCode: err.responseCode }, 'recipient refused; not retried');
       return 'bounced';
     }
     const message = err instanceof Error ? err.message : String(err);
-    await markFailed(db.pool, delivery.id, message).catch((markErr: unknown) =>
+    await markFailed(db, delivery.id, message).catch((markErr: unknown) =>
       log.error({ event: 'report_mark_failed_error', err: markErr }, 'could not record the failure'),
     );
     log.error({ event: 'report_failed', attempt: delivery.attempts, error: message }, 'report failed');

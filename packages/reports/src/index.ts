@@ -1,8 +1,7 @@
-// The report domain shared by ui-api and report-worker: periods, subscriptions (the only code that
-// touches report_subscriptions), how a report run is requested (outbox rows), what a report contains
-// (loaded from Postgres), and the signed links in report emails. One definition, so the two apps can't drift.
-export { readReportBounceTag, reportBounceTag } from './bounce-tag';
-export { type LateBounceOutcome, recordLateBounce } from './late-bounce';
+// The report domain shared by ui-api, report-worker and the operator commands: periods, subscriptions (the
+// only code that touches report_subscriptions), deliveries (deliveries/: the only code that writes
+// report_deliveries, from the scheduler's request to a late bounce), what a report contains (loaded from
+// Postgres), and the signed links in report emails. One definition, so the two apps can't drift.
 export { FollowerNotFoundError } from './errors';
 export {
   findReportFile,
@@ -24,13 +23,7 @@ export {
 export { type LoadReportDataOptions, loadReportData } from './load-report-data';
 export { daysOf, type Frequency, frequencyOf, isPeriod, periodLabel, periodRange, previousPeriod } from './periods';
 export type { DailyStats, DeviceReport, MetricReport, MetricStats, ReportData } from './report-data';
-export {
-  type ManualReportRequest,
-  requestDueReports,
-  requestManualReports,
-  requestResend,
-  type DueRequest,
-} from './requests';
+export * from './deliveries/index';
 export {
   type ChangeMethod,
   DEFAULT_SUBSCRIPTION,

@@ -3,6 +3,9 @@ import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
 import { emailChartSeries, headlineFigures, renderEmailChart } from '@pulse/report-render';
 import {
+  type DeliveryRow,
+  markNoticeSent,
+  markSent,
   REPORT_LINK_TTL_DAYS,
   type ReportData,
   reportBounceTag,
@@ -12,7 +15,6 @@ import {
 } from '@pulse/reports';
 import type { ReportKeys, ReportSettings } from '../config';
 import type { RenderedReport, StoreResult } from '../storage/report-files';
-import { type DeliveryRow, markNoticeSent, markSent } from './claim';
 import { chooseFallback, composeReportEmail, type ReportDelivery } from './email';
 
 /**
@@ -81,7 +83,7 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
       // One notice per delivery, however many attempts it takes storage to come back.
       if (!delivery.emailSent) {
         await deps.mailer.send(composeReportEmail({ ...email, delivery: delivered }));
-        await markNoticeSent(deps.db.pool, delivery.id);
+        await markNoticeSent(deps.db, delivery.id);
         deps.logger.warn(
           { event: 'report_files_deferred', bytes: report.files.reduce((n, f) => n + f.body.length, 0) },
           'notice sent; files will follow',
@@ -93,7 +95,7 @@ export async function sendReport(deps: SendReportDeps, input: SendReportInput): 
 
   const message = composeReportEmail({ ...email, delivery: delivered });
   await deps.mailer.send(message);
-  await markSent(deps.db.pool, delivery.id, {
+  await markSent(deps.db, delivery.id, {
     pdfFileId: stored.stored ? (stored.fileIds.pdf ?? null) : null,
     xlsxFileId: stored.stored ? (stored.fileIds.xlsx ?? null) : null,
     storageUploaded: stored.stored,

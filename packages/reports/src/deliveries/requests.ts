@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, enqueueOutbox, type Prisma } from '@pulse/db';
-import { frequencyOf } from './periods';
-import { DEFAULT_SUBSCRIPTION } from './subscriptions';
+import { frequencyOf } from '../periods';
+import { DEFAULT_SUBSCRIPTION } from '../subscriptions';
 
 // Large enough for thousands of followers: one outbox row each, in one transaction.
 const TX_TIMEOUT_MS = 120_000;

@@ -1,5 +1,5 @@
-import type pg from 'pg';
-import { FollowerNotFoundError } from '@pulse/reports';
+import type { Db } from '@pulse/db';
+import { FollowerNotFoundError } from '../errors';
 
 export interface DeliveryKey {
   followerId: string;
@@ -41,15 +41,15 @@ const STATUS = 'SELECT status FROM report_deliveries WHERE follower_id = $1 AND 
 const FINAL: DeliveryRow['status'][] = ['sent', 'skipped', 'bounced'];
 const DONE = new Set(FINAL);
 
-export async function claimDelivery(pool: pg.Pool, key: DeliveryKey, claimTimeoutSec: number): Promise<ClaimResult> {
-  await pool.query(ENSURE, [key.followerId, key.period]).catch((err: { code?: string }) => {
+export async function claimDelivery(db: Db, key: DeliveryKey, claimTimeoutSec: number): Promise<ClaimResult> {
+  await db.pool.query(ENSURE, [key.followerId, key.period]).catch((err: { code?: string }) => {
     // 23503 foreign_key_violation: no such user.
     throw err.code === '23503' ? new FollowerNotFoundError(key.followerId) : err;
   });
-  const claimed = await pool.query<DeliveryRow>(CLAIM, [key.followerId, key.period, claimTimeoutSec]);
+  const claimed = await db.pool.query<DeliveryRow>(CLAIM, [key.followerId, key.period, claimTimeoutSec]);
   const delivery = claimed.rows[0];
   if (delivery) return { outcome: 'claimed', delivery };
-  const current = await pool.query<{ status: DeliveryRow['status'] }>(STATUS, [key.followerId, key.period]);
+  const current = await db.pool.query<{ status: DeliveryRow['status'] }>(STATUS, [key.followerId, key.period]);
   const status = current.rows[0]?.status;
   return status && DONE.has(status) ? { outcome: 'sent' } : { outcome: 'busy' };
 }
@@ -63,8 +63,8 @@ export interface SentRecord {
 }
 
 /** Written right after the SMTP server accepted the message: from here on a redelivery only acknowledges. */
-export async function markSent(pool: pg.Pool, deliveryId: string, record: SentRecord): Promise<void> {
-  await pool.query(
+export async function markSent(db: Db, deliveryId: string, record: SentRecord): Promise<void> {
+  await db.pool.query(
     `UPDATE report_deliveries SET status = 'sent', email_sent = true, sent_at = now(), claimed_until = NULL,
        pdf_file_id = $2, xlsx_file_id = $3, storage_uploaded = $4, links_valid_until = $5, last_error = NULL,
        updated_at = now()
@@ -74,8 +74,8 @@ export async function markSent(pool: pg.Pool, deliveryId: string, record: SentRe
 }
 
 /** The subscription was paused or unsubscribed before the report was produced: nothing is sent. */
-export async function markSkipped(pool: pg.Pool, deliveryId: string, reason: string): Promise<void> {
-  await pool.query(
+export async function markSkipped(db: Db, deliveryId: string, reason: string): Promise<void> {
+  await db.pool.query(
     `UPDATE report_deliveries SET status = 'skipped', claimed_until = NULL, last_error = $2, updated_at = now()
      WHERE id = $1`,
     [deliveryId, reason],
@@ -83,8 +83,8 @@ export async function markSkipped(pool: pg.Pool, deliveryId: string, reason: str
 }
 
 /** The relay refused the recipient for good: recorded with its reply, and not retried. */
-export async function markBounced(pool: pg.Pool, deliveryId: string, reply: string): Promise<void> {
-  await pool.query(
+export async function markBounced(db: Db, deliveryId: string, reply: string): Promise<void> {
+  await db.pool.query(
     `UPDATE report_deliveries SET status = 'bounced', claimed_until = NULL, last_error = $2, updated_at = now()
      WHERE id = $1`,
     [deliveryId, reply.slice(0, 1000)],
@@ -92,16 +92,16 @@ export async function markBounced(pool: pg.Pool, deliveryId: string, reply: stri
 }
 
 /** The "files will follow" notice went out; the delivery is not done until the files do. */
-export async function markNoticeSent(pool: pg.Pool, deliveryId: string): Promise<void> {
-  await pool.query(
+export async function markNoticeSent(db: Db, deliveryId: string): Promise<void> {
+  await db.pool.query(
     `UPDATE report_deliveries SET email_sent = true, sent_at = now(), updated_at = now() WHERE id = $1`,
     [deliveryId],
   );
 }
 
 /** Releases the claim at once (no waiting for the timeout) so the bus's redelivery can retry. */
-export async function markFailed(pool: pg.Pool, deliveryId: string, error: string): Promise<void> {
-  await pool.query(
+export async function markFailed(db: Db, deliveryId: string, error: string): Promise<void> {
+  await db.pool.query(
     `UPDATE report_deliveries SET status = 'failed', claimed_until = NULL, last_error = $2, updated_at = now()
      WHERE id = $1 AND status = 'working'`,
     [deliveryId, error.slice(0, 1000)],
@@ -109,8 +109,8 @@ export async function markFailed(pool: pg.Pool, deliveryId: string, error: strin
 }
 
 /** After the bus gave up on a message: record the reason unless the report went out after all. */
-export async function markGivenUp(pool: pg.Pool, key: DeliveryKey, reason: string): Promise<void> {
-  await pool.query(
+export async function markGivenUp(db: Db, key: DeliveryKey, reason: string): Promise<void> {
+  await db.pool.query(
     `UPDATE report_deliveries SET status = 'failed', claimed_until = NULL, last_error = $3, updated_at = now()
      WHERE follower_id = $1 AND report_period = $2 AND status <> ALL($4::"DeliveryStatus"[])
        AND NOT (status = 'working' AND claimed_until >= now())`,
