@@ -34,7 +34,7 @@ export const uiApiSettings = z
     OTP_RATE_PER_IP_PER_HOUR: int(30, 1, 10_000),
     // Codes of one email that may be live at once (one per client; see requestOtp).
     OTP_MAX_LIVE_CODES: int(3, 1, 20),
-    // Wrong codes (verify) a client may send an hour, and all clients together, per process.
+    // Wrong codes (verify) a client may send an hour, and all clients together, across every replica.
     OTP_VERIFY_FAILURES_PER_CLIENT_PER_HOUR: int(20, 1, 10_000),
     OTP_VERIFY_FAILURES_PER_HOUR: int(1000, 1, 1_000_000),
     EXPORT_MAX_RANGE_DAYS: int(366, 1, 3660),

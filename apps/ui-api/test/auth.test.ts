@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@pulse/config';
 import { eventually } from '@pulse/testing';
+import { createVerifyThrottle } from '../src/auth/verify-throttle';
 import { uiApiKeys } from '../src/config';
 import { startTestApp, type TestApp } from './harness';
 
@@ -389,6 +390,54 @@ describe('verify throttle', () => {
     expect(text).toMatch(/pulse_auth_otp_rejected_total\{reason="invalid"[^}]*\} 12/);
     expect(text).toMatch(/pulse_auth_otp_rejected_total\{reason="throttled"[^}]*\} 2/);
   });
+
+  it('holds its limits across replicas and restarts (counted in Postgres) and forgets past hours', async () => {
+    const env = {
+      TRUST_PROXY: '1',
+      OTP_VERIFY_FAILURES_PER_CLIENT_PER_HOUR: '4',
+      OTP_VERIFY_FAILURES_PER_HOUR: '1000',
+    };
+    const first = await startTestApp({ env });
+    // A second replica on the same database, as compose and Kubernetes run ui-api.
+    const second = await startTestApp({ env: { ...env, DATABASE_URL: first.config.db.url } });
+    const wrong = (target: TestApp) =>
+      target.request('/api/v1/auth/otp/verify', {
+        method: 'POST',
+        json: { email: 'spray@example.com', code: '123456' },
+        ...from('203.0.113.150'),
+      });
+    try {
+      // Two wrong codes on each replica: together the client's 4 an hour, so both now refuse it.
+      const statuses = [];
+      for (const target of [first, second, first, second]) statuses.push((await wrong(target)).status);
+      expect(statuses).toEqual([401, 401, 401, 401]);
+      expect((await wrong(first)).status).toBe(429);
+      expect((await wrong(second)).status).toBe(429);
+    } finally {
+      await second.close();
+    }
+    // A replica started afterwards (a restart) refuses the client too: nothing was kept in a process.
+    const restarted = await startTestApp({ env: { ...env, DATABASE_URL: first.config.db.url } });
+    try {
+      expect((await wrong(restarted)).status).toBe(429);
+    } finally {
+      await restarted.close();
+    }
+
+    // Rows of past hours go as soon as a failure is counted in a later one: the table stays one window big.
+    const throttle = createVerifyThrottle(first.db, first.config.app.auth);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await throttle.failed('198.51.100.7', hourAgo);
+    const windows = () =>
+      first.db.pool
+        .query<{ w: Date }>('SELECT DISTINCT window_start AS w FROM otp_verify_failures ORDER BY 1')
+        .then((r) => r.rows.length);
+    expect(await windows()).toBe(2);
+    expect(await throttle.retryAfterSec('198.51.100.7', hourAgo)).toBe(0);
+    await throttle.failed('198.51.100.7', new Date());
+    expect(await windows()).toBe(1);
+    await first.close();
+  }, 60_000);
 });
 
 describe('metrics', () => {

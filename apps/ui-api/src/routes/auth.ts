@@ -32,7 +32,7 @@ export function authRoutes(deps: AppDeps): Router {
     labelNames: ['reason'],
     registers: [deps.metrics],
   });
-  const throttle = createVerifyThrottle(deps.config.app.auth);
+  const throttle = createVerifyThrottle(deps.db, deps.config.app.auth);
 
   async function counted<T>(step: 'request' | 'verify', work: () => Promise<T>): Promise<T> {
     try {
@@ -86,7 +86,7 @@ export function authRoutes(deps: AppDeps): Router {
     async (req, res, { body, reply }) => {
       const client = clientKey(req.ip);
       const user = await counted('verify', async () => {
-        const retryAfterSec = throttle.retryAfterSec(client, deps.now());
+        const retryAfterSec = await throttle.retryAfterSec(client, deps.now());
         if (retryAfterSec) {
           rejected.inc({ reason: 'throttled' });
           throw errors.tooManyRequests('too many wrong sign-in codes; try again later', retryAfterSec);
@@ -96,7 +96,7 @@ export function authRoutes(deps: AppDeps): Router {
         } catch (err) {
           const reason = rejectionReason(err);
           if (reason) {
-            throttle.failed(client, deps.now());
+            await throttle.failed(client, deps.now());
             rejected.inc({ reason });
           }
           throw err;
