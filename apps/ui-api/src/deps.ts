@@ -2,12 +2,13 @@ import type { Bus } from '@pulse/bus';
 import type { ChangeFeed, Db } from '@pulse/db';
 import type { Logger } from '@pulse/logger';
 import type { Mailer } from '@pulse/mail';
-import type { ReadinessProbe, Registry } from '@pulse/runtime';
+import type { Registry } from '@pulse/runtime';
 import type { Storage } from '@pulse/storage';
 import type { UiApiConfig } from './config';
 import type { ExportEventHub } from './exports/export-event-hub';
 import type { FileCache } from './files/file-queries';
 import type { SessionCache } from './http/session-cache';
+import type { ApiReadiness } from './health/readiness';
 
 /** Everything a route needs, passed in (tests build it with real services and their own config). */
 export interface AppDeps {
@@ -19,7 +20,7 @@ export interface AppDeps {
   mailer: Mailer;
   metrics: Registry;
   /** The shared, briefly cached readiness verdict (health/readiness.ts): public probes and the ops listener. */
-  readiness: ReadinessProbe;
+  readiness: ApiReadiness;
   /** Injected clock: tests move time to check expiry (OTP codes, report links, exports). */
   now: () => Date;
   /** Asks the outbox relay to publish now instead of at its next tick (lower latency after a write). */

@@ -12,7 +12,7 @@ import {
   startOpsServer,
   storageMetrics,
 } from '@pulse/runtime';
-import { createStorage, type Storage } from '@pulse/storage';
+import { createStorage, type HealthResult, type Storage } from '@pulse/storage';
 import { registerBacklogMetrics } from './backlog-metrics';
 
 /**
@@ -44,7 +44,7 @@ export interface Infra {
 export function readinessChecks(
   parts: { db: Pick<Db, 'pool'>; bus: Pick<Bus, 'isConnected'>; storage: Pick<Storage, 'health'> },
   buckets?: string[],
-): { postgres: ReadinessCheck; nats: ReadinessCheck; s3: ReadinessCheck } {
+): { postgres: ReadinessCheck; nats: ReadinessCheck; s3: ReadinessCheck<Omit<HealthResult, 'ok'>> } {
   return {
     postgres: async () => (await parts.db.pool.query('SELECT 1')).rowCount === 1,
     nats: async () => parts.bus.isConnected(),

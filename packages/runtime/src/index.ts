@@ -18,6 +18,7 @@ export { type OpsRoute, type OpsServerOptions, startOpsServer } from './ops-serv
 export {
   type CheckOutcome,
   type ReadinessCheck,
+  type ReadinessChecks,
   type ReadinessProbe,
   type ReadinessProbeOptions,
   type ReadinessReport,

@@ -4,22 +4,26 @@ import { cachedFor } from './cached';
  * What a check found: a boolean, or `ok` with detail (endpoint, bucket names) that only the ops
  * listener shows — internal names are nobody else's business.
  */
-export type CheckOutcome = boolean | { ok: boolean; detail?: Record<string, unknown> };
+export type CheckOutcome<D extends object = Record<string, unknown>> = boolean | { ok: boolean; detail?: D };
 
 /** A readiness check: throwing or outlasting the timeout counts as not ready. */
-export type ReadinessCheck = () => Promise<CheckOutcome>;
+export type ReadinessCheck<D extends object = Record<string, unknown>> = () => Promise<CheckOutcome<D>>;
 
-export interface ReadinessReport {
+/** Named checks, each with the type of its own detail. */
+export type ReadinessChecks = Record<string, ReadinessCheck<object>>;
+type DetailOf<C> = C extends ReadinessCheck<infer D> ? D : never;
+
+export interface ReadinessReport<C extends ReadinessChecks = ReadinessChecks> {
   ready: boolean;
-  checks: Record<string, boolean>;
+  checks: Record<keyof C & string, boolean>;
   failed: string[];
-  /** Per check, what it returned besides ok (ops listener only). */
-  detail: Record<string, Record<string, unknown>>;
+  /** Per check, what it returned besides ok (ops listener only), typed by the check that returned it. */
+  detail: { [K in keyof C]?: DetailOf<C[K]> };
 }
 
 /** One readiness verdict per process, shared by every listener that serves it. */
-export interface ReadinessProbe {
-  report(): Promise<ReadinessReport>;
+export interface ReadinessProbe<C extends ReadinessChecks = ReadinessChecks> {
+  report(): Promise<ReadinessReport<C>>;
 }
 
 export interface ReadinessProbeOptions {
@@ -29,31 +33,33 @@ export interface ReadinessProbeOptions {
   cacheMs?: number;
 }
 
-async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs: number): Promise<ReadinessReport> {
+async function runChecks<C extends ReadinessChecks>(checks: C, timeoutMs: number): Promise<ReadinessReport<C>> {
   const outcomes = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<CheckOutcome>((resolve) => {
+      const timeout = new Promise<CheckOutcome<object>>((resolve) => {
         timer = setTimeout(() => resolve(false), timeoutMs);
       });
-      const outcome = await Promise.race([check().catch((): CheckOutcome => false), timeout]);
+      const outcome = await Promise.race([check().catch((): CheckOutcome<object> => false), timeout]);
       clearTimeout(timer);
       return [name, typeof outcome === 'boolean' ? { ok: outcome } : outcome] as const;
     }),
   );
-  const report: ReadinessReport = { ready: true, checks: {}, failed: [], detail: {} };
+  const checked: Record<string, boolean> = {};
+  const details: Record<string, object> = {};
+  const failed: string[] = [];
   for (const [name, { ok, detail }] of outcomes) {
-    report.checks[name] = ok;
-    if (!ok) report.failed.push(name);
-    if (detail) report.detail[name] = detail;
+    checked[name] = ok;
+    if (!ok) failed.push(name);
+    if (detail) details[name] = detail;
   }
-  report.ready = report.failed.length === 0;
-  return report;
+  // Built by name from `checks` itself, so each detail is the one its check returned.
+  return { ready: failed.length === 0, checks: checked, failed, detail: details } as ReadinessReport<C>;
 }
 
-export function readinessProbe(
-  checks: Record<string, ReadinessCheck>,
+export function readinessProbe<C extends ReadinessChecks>(
+  checks: C,
   { timeoutMs = 2000, cacheMs = 3000 }: ReadinessProbeOptions = {},
-): ReadinessProbe {
+): ReadinessProbe<C> {
   return { report: cachedFor(cacheMs, () => runChecks(checks, timeoutMs)) };
 }

@@ -1,6 +1,6 @@
-import type { OpsRoute, ReadinessProbe } from '@pulse/runtime';
+import type { OpsRoute } from '@pulse/runtime';
 import type { UiApiConfig } from '../config';
-import { storageHealth } from './readiness';
+import type { ApiReadiness } from './readiness';
 
 /**
  * ui-api's routes on the ops listener besides /health, /health/ready and /metrics: the storage
@@ -8,7 +8,7 @@ import { storageHealth } from './readiness';
  */
 export function opsRoutes(deps: {
   config: Pick<UiApiConfig, 's3'>;
-  readiness: ReadinessProbe;
+  readiness: ApiReadiness;
 }): Record<string, OpsRoute> {
   const s3 = deps.config.s3;
   const host = (url: string | undefined) => (url ? new URL(url).host : null);
@@ -16,7 +16,7 @@ export function opsRoutes(deps: {
     '/health/s3': async () => {
       const report = await deps.readiness.report();
       const ok = report.checks.storage === true;
-      const health = storageHealth(report);
+      const health = report.detail.storage;
       const body = {
         ok,
         backend: s3.backend,

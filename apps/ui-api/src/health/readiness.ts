@@ -1,8 +1,8 @@
 import type { Bus } from '@pulse/bus';
 import type { Db } from '@pulse/db';
 import { readinessChecks } from '@pulse/infra';
-import { type ReadinessProbe, type ReadinessReport, readinessProbe } from '@pulse/runtime';
-import type { HealthResult, Storage } from '@pulse/storage';
+import { readinessProbe } from '@pulse/runtime';
+import type { Storage } from '@pulse/storage';
 import type { UiApiConfig } from '../config';
 
 /**
@@ -14,14 +14,12 @@ export function apiReadiness(parts: {
   db: Pick<Db, 'pool'>;
   bus: Pick<Bus, 'isConnected'>;
   storage: Pick<Storage, 'health'>;
-}): ReadinessProbe {
+}) {
   const { s3, ...core } = readinessChecks(parts, Object.values(parts.config.s3.buckets));
   // The checks every process runs; the API's /health/ready has always named the S3 one "storage".
   return readinessProbe({ ...core, storage: s3 });
 }
 
-/** What the storage check found besides ok (readinessChecks' s3 check: the storage health result);
- *  absent when the check threw or timed out. */
-export function storageHealth(report: ReadinessReport): Omit<HealthResult, 'ok'> | undefined {
-  return report.detail.storage as Omit<HealthResult, 'ok'> | undefined;
-}
+/** ui-api's probe: its report's `detail.storage` is the storage health result (absent when the check
+ *  threw or timed out). */
+export type ApiReadiness = ReturnType<typeof apiReadiness>;
