@@ -121,7 +121,9 @@ export function createMailer(options: { config: SmtpConfig; logger: Logger; metr
               }
             : undefined,
           dsn: message.bounceTag
-            ? { id: message.bounceTag, return: 'headers', notify: 'FAILURE', recipient: message.to }
+            ? // No ORCPT: an address outside ASCII would need RFC 6533's utf-8 form, and the report's
+              // Final-Recipient names the address anyway.
+              { id: message.bounceTag, return: 'headers', notify: 'FAILURE' }
             : undefined,
         })
         .catch((err: unknown) => {

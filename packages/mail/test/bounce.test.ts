@@ -6,13 +6,17 @@ import { BOUNCE_TAG_HEADER, createMailer, readBounce } from '../src/index';
 
 let smtp: SmtpCapture;
 let sent: CapturedMail;
+let intl: CapturedMail;
 const TAG = '6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f.0';
 beforeAll(async () => {
   smtp = await startSmtpCapture();
   const { smtp: config } = loadConfig({ smtp: smtpConfig }, { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port) });
   const mailer = createMailer({ config, logger: createLogger({ name: 't', destination: new LogCapture() }) });
   await mailer.send({ to: 'nobody@example.org', subject: 'Weekly report', text: 'hello', bounceTag: TAG });
+  // An address outside ASCII takes the same envelope (no ORCPT, which would need RFC 6533's form).
+  await mailer.send({ to: 'zoë@example.com', subject: 'Rapport', text: 'hallo', bounceTag: `${TAG}1` });
   sent = await smtp.waitFor((m) => m.subject === 'Weekly report');
+  intl = await smtp.waitFor((m) => m.subject === 'Rapport');
   mailer.close();
 });
 afterAll(() => smtp.close());
@@ -21,6 +25,7 @@ describe('bounce tag', () => {
   it('goes out as the DSN envelope id (the relay offers DSN) and as a header', () => {
     expect(sent.envelopeId).toBe(TAG);
     expect(sent.raw.headers.get(BOUNCE_TAG_HEADER.toLowerCase())).toBe(TAG);
+    expect(intl).toMatchObject({ to: ['zoë@example.com'], envelopeId: `${TAG}1` });
   });
 });
 
