@@ -53,7 +53,8 @@ export async function redirectToFile(
   options: { expiresIn?: number } = {},
 ): Promise<void> {
   const presigned = await presignFile(deps, file, options);
-  // The Location is a credential: no cache may keep the redirect.
+  // The Location is a credential: no cache may keep the redirect. No body: Express's redirect would
+  // negotiate a type and write the URL a second time into an HTML or text note no client reads.
   res.setHeader('Cache-Control', 'no-store');
-  res.redirect(302, presigned.url);
+  res.status(302).setHeader('Location', presigned.url).end();
 }
