@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@pulse/config';
+import { createDb, isDatabaseUnavailable } from '@pulse/db';
 import { eventually } from '@pulse/testing';
 import { createVerifyThrottle } from '../src/auth/verify-throttle';
 import { uiApiKeys } from '../src/config';
@@ -438,6 +439,26 @@ describe('verify throttle', () => {
     expect(await windows()).toBe(1);
     await first.close();
   }, 60_000);
+
+  it('fails as "database unavailable" (503 by the error handler, never a 500) when Postgres cannot be reached', async () => {
+    // Nothing listens on port 1: a real refused connection, as when Postgres is down or failing over.
+    const down = createDb({ ...proxied.config.db, url: 'postgresql://postgres@127.0.0.1:1/postgres' });
+    const throttle = createVerifyThrottle(down, proxied.config.app.auth);
+    try {
+      for (const step of [
+        () => throttle.retryAfterSec('203.0.113.7', new Date()),
+        () => throttle.failed('203.0.113.7', new Date()),
+      ]) {
+        const err = await step().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isDatabaseUnavailable(err)).toBe(true);
+      }
+    } finally {
+      await down.close();
+    }
+  });
 });
 
 describe('metrics', () => {

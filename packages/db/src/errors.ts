@@ -16,6 +16,14 @@ export function isUniqueViolation(err: unknown): boolean {
 const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
 const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+// A raw query ($queryRaw/$executeRaw) through the pg driver adapter fails with P2010 whatever the cause;
+// the cause is in meta.driverAdapterError.cause: one of these kinds, or 'postgres' with its SQLSTATE.
+const UNAVAILABLE_ADAPTER = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
 
 /**
  * True when the database was unreachable or dropped the connection: a transient outage the caller should
@@ -23,7 +31,16 @@ const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMED
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown };
+  const e = err as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } };
+  };
+  const adapterCause = e.meta?.driverAdapterError?.cause;
+  if (typeof adapterCause?.kind === 'string' && UNAVAILABLE_ADAPTER.has(adapterCause.kind)) return true;
+  if (adapterCause?.kind === 'postgres' && typeof adapterCause.code === 'string')
+    return UNAVAILABLE_SQLSTATE.test(adapterCause.code);
   if (typeof e.code === 'string') {
     if (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_PRISMA.has(e.code) || UNAVAILABLE_NODE.has(e.code))
       return true;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isDatabaseUnavailable, isUniqueViolation, Prisma } from '../src';
+import { createDb, isDatabaseUnavailable, isUniqueViolation, Prisma } from '../src';
 import { type OpenTestDb, openTestDb } from '../src/testing';
 
 describe('createDb', () => {
@@ -100,5 +100,19 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('unreachable'), { code: 'P1001' }))).toBe(true);
+  });
+
+  it('recognises a raw query that cannot reach the server (P2010 from the driver adapter), not a bad one', async () => {
+    // Nothing listens on port 1: a real refused connection, as when Postgres is down.
+    const down = createDb({ url: 'postgresql://postgres@127.0.0.1:1/postgres', poolMax: 1 });
+    try {
+      expect(isDatabaseUnavailable(await down.prisma.$queryRaw`SELECT 1`.catch((e: unknown) => e))).toBe(true);
+      expect(isDatabaseUnavailable(await down.prisma.$executeRaw`SELECT 1`.catch((e: unknown) => e))).toBe(true);
+    } finally {
+      await down.close();
+    }
+    expect(
+      isDatabaseUnavailable(await t.db.prisma.$queryRaw`SELECT * FROM no_such_table`.catch((e: unknown) => e)),
+    ).toBe(false);
   });
 });
