@@ -13,7 +13,7 @@ import { createDb } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
 import { readBounce } from '@pulse/mail';
 import { recordLateBounce } from '@pulse/reports';
-import { EX_TEMPFAIL, readMessage } from './mail-input';
+import { answer, EX_TEMPFAIL, readMessage } from './mail-input';
 
 const HELP = `usage: pnpm pulse bounce-mail < message.eml
   reads one message sent to the bounce mailbox; a delivery status notification that says a report
@@ -30,11 +30,6 @@ export async function runBounceMail(argv: string[]): Promise<number> {
   }
   const config = loadConfigOrExit({ log: logConfig, db: dbConfig });
   const logger = createLogger({ name: 'pulse-bounce-mail', level: config.log.level, destination: process.stderr });
-  const answer = (outcome: string, detail: string) => {
-    process.stdout.write(`${outcome}: ${detail}\n`);
-    return 0;
-  };
-
   const bounce = await readBounce(await readMessage(MAX_BYTES));
   if (!bounce) {
     logger.info({ event: 'bounce_mail_ignored', reason: 'not_a_failure_report' }, 'not a permanent-failure report');

@@ -12,7 +12,7 @@ import { createDb } from '@pulse/db';
 import { createLogger } from '@pulse/logger';
 import { readUnsubscribeToken, unsubscribe, unsubscribeTokenInSubject } from '@pulse/reports';
 import { simpleParser } from 'mailparser';
-import { EX_TEMPFAIL, readMessage } from './mail-input';
+import { answer, EX_TEMPFAIL, readMessage } from './mail-input';
 
 const HELP = `usage: pnpm pulse unsubscribe-mail < message.eml
   reads one email sent to the unsubscribe mailbox and unsubscribes the user its subject's token names
@@ -32,10 +32,6 @@ export async function runUnsubscribeMail(argv: string[]): Promise<number> {
     keys: signingKeysConfig({ unsubscribe: 'UNSUBSCRIBE_SIGNING_SECRET' }),
   });
   const logger = createLogger({ name: 'pulse-unsubscribe-mail', level: config.log.level, destination: process.stderr });
-  const answer = (outcome: string, detail: string) => {
-    process.stdout.write(`${outcome}: ${detail}\n`);
-    return 0;
-  };
 
   // Headers only matter; mailparser unfolds and decodes them (a client may encode the subject).
   const message = await simpleParser(await readMessage(MAX_BYTES), { skipHtmlToText: true, skipTextToHtml: true });
